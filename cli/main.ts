@@ -1,0 +1,27 @@
+/** The `soilco2` command line: one sub-command per job, each defined in its own file. */
+import { Command } from "commander";
+import { Soilco2Error } from "../core/errors.ts";
+
+/** Build the program with every sub-command registered (exported for tests). */
+export function buildProgram(): Command {
+  const program = new Command("soilco2")
+    .description("Daily soil CO2 efflux: ingest COSORE, train and evaluate an LSTM, export ONNX, serve it.")
+    .version(process.env.npm_package_version ?? "0.1.0")
+    .showHelpAfterError();
+  return program;
+}
+
+/** Run the CLI; a {@link Soilco2Error} prints its message and hint and exits 1, anything else exits 2. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof Soilco2Error) {
+      console.error(`soilco2: ${err.message}`);
+      process.exitCode = 1;
+    } else {
+      console.error(err);
+      process.exitCode = 2;
+    }
+  }
+}

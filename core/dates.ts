@@ -1,0 +1,49 @@
+/** Calendar-day arithmetic on ISO dates (`YYYY-MM-DD`), time-zone free: a day is a label, not an instant. */
+
+const MS_PER_DAY = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * Days since 1970-01-01 for an ISO date, or `undefined` if the string is not a real calendar date.
+ * @example dayNumber("1970-01-02") // 1
+ */
+export function dayNumber(iso: string): number | undefined {
+  const m = ISO_DATE.exec(iso);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const ms = Date.UTC(y, mo - 1, d);
+  const back = new Date(ms);
+  if (back.getUTCFullYear() !== y || back.getUTCMonth() !== mo - 1 || back.getUTCDate() !== d) return undefined;
+  return ms / MS_PER_DAY;
+}
+
+/** ISO date (`YYYY-MM-DD`) for a day number (days since 1970-01-01). */
+export function isoDate(day: number): string {
+  return new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+/**
+ * Day of year, 1-based (1 = 1 January, 366 = 31 December of a leap year).
+ * @example dayOfYear(dayNumber("2020-12-31")!) // 366
+ */
+export function dayOfYear(day: number): number {
+  const d = new Date(day * MS_PER_DAY);
+  return Math.round((day * MS_PER_DAY - Date.UTC(d.getUTCFullYear(), 0, 1)) / MS_PER_DAY) + 1;
+}
+
+/** Length in days of the calendar year that `day` falls in (365 or 366). */
+export function yearLength(day: number): number {
+  const y = new Date(day * MS_PER_DAY).getUTCFullYear();
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 366 : 365;
+}
+
+/**
+ * Seasonal phase of a day as (sin, cos) of 2π·(doy − 0.5)/yearLength: smooth across New Year.
+ * Southern-hemisphere seasons are left to the model (latitude is a static input).
+ */
+export function seasonalPhase(day: number): [number, number] {
+  const a = (2 * Math.PI * (dayOfYear(day) - 0.5)) / yearLength(day);
+  return [Math.sin(a), Math.cos(a)];
+}

@@ -1,0 +1,11 @@
+// Vitest configuration: unit tests are fast; integration tests on ../shared/data/cosore are named *.int.test.ts.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+  },
+});
