@@ -1,0 +1,217 @@
+/** The prediction request: its zod schema (built from the model schema) and its encoding into raw tensors. */
+import { z } from "zod";
+import { dayNumber, isoDate, seasonalPhase } from "./dates.ts";
+import { InputError } from "./errors.ts";
+import { type ModelSchema, staticWidth } from "./model-schema.ts";
+
+/** Limits a runtime puts on one request (serving makes them configurable). */
+export interface RequestLimits {
+  /** Most sites in one request. */
+  maxSites: number;
+  /** Most days spanned by one site's series (first to last date). */
+  maxDays: number;
+}
+
+export const DEFAULT_LIMITS: RequestLimits = { maxSites: 1000, maxDays: 3660 };
+
+/** One site in a prediction request. Drivers are in the physical units of the schema; `null` marks a gap. */
+export interface SiteRequest {
+  id?: string | undefined;
+  /** Site attributes by name, plus the categorical one (e.g. `igbp: "DBF"`). */
+  static: Record<string, number | string | null | undefined>;
+  /** First day (`YYYY-MM-DD`) of consecutive daily series; give either `start` or `dates`. */
+  start?: string | undefined;
+  /** Strictly increasing days (`YYYY-MM-DD`); days left out are gaps the model steps through. */
+  dates?: string[] | undefined;
+  /** Daily drivers by name, each as long as the series. A driver left out is all gaps (if its gap policy allows). */
+  drivers: Record<string, (number | null)[]>;
+}
+
+export interface PredictRequest {
+  sites: SiteRequest[];
+}
+
+/** A site turned into raw tensors: physical units, NaN for gaps; `dynamic` spans every day from first to last. */
+export interface EncodedSite {
+  id: string | undefined;
+  /** Day numbers (days since 1970-01-01) of the requested dates, in order. */
+  days: number[];
+  /** First day of the contiguous tensor. */
+  firstDay: number;
+  /** Row of each requested date in `dynamic`. */
+  rows: Int32Array;
+  /** Row-major [time, Dd] raw drivers. */
+  dynamic: Float32Array;
+  /** [Ds] raw static attributes, one-hot block included. */
+  static: Float32Array;
+}
+
+/**
+ * Build the zod schema of a predict request from a model schema: the request shape follows the model, not constants.
+ * Structural checks only; ranges and lengths are checked by {@link encodeSite} with exact field paths.
+ */
+export function buildRequestSchema(schema: ModelSchema, limits: RequestLimits = DEFAULT_LIMITS) {
+  const observed = schema.dynamic.filter((f) => f.source === "observed");
+  const driverShape = Object.fromEntries(
+    observed.map((f) => [
+      f.name,
+      z
+        .array(z.number().nullable())
+        .max(limits.maxDays)
+        .optional()
+        .describe(`${f.description} [${f.unit}], valid ${f.min}..${f.max}; null = gap`),
+    ]),
+  );
+  const staticShape = Object.fromEntries(
+    schema.static.map((f) => [
+      f.name,
+      (f.gap === "required" ? z.number() : z.number().nullable().optional()).describe(
+        `${f.description} [${f.unit}], valid ${f.min}..${f.max}`,
+      ),
+    ]),
+  );
+  const cat = schema.categorical;
+  const site = z.strictObject({
+    id: z.string().max(200).optional().describe("your label for the site, echoed back"),
+    static: z.strictObject({
+      ...staticShape,
+      [cat.name]: z
+        .enum(cat.categories as [string, ...string[]])
+        .nullable()
+        .optional()
+        .describe(`${cat.description}; one of ${cat.categories.join(", ")}`),
+    }),
+    start: z.iso.date().optional().describe("first day of a consecutive daily series (YYYY-MM-DD)"),
+    dates: z.array(z.iso.date()).max(limits.maxDays).optional().describe("strictly increasing days (YYYY-MM-DD)"),
+    drivers: z.strictObject(driverShape),
+  });
+  return z.strictObject({ sites: z.array(site).min(1).max(limits.maxSites) });
+}
+
+/**
+ * Turn one validated site request into raw tensors, checking every value against the schema.
+ * @param path prefix for error paths, e.g. `sites[3]`
+ * @throws {InputError} naming the offending field, e.g. `sites[3].drivers.tsoil_mean[14]: 75 is above the valid maximum 60`
+ */
+export function encodeSite(
+  site: SiteRequest,
+  schema: ModelSchema,
+  path = "site",
+  limits: RequestLimits = DEFAULT_LIMITS,
+): EncodedSite {
+  const days = requestDays(site, path, limits);
+  const n = days.length;
+  const firstDay = days[0]!;
+  const span = days[n - 1]! - firstDay + 1;
+  if (span > limits.maxDays)
+    throw new InputError(`${path}.dates`, `series spans ${span} days, more than the limit ${limits.maxDays}`, "split it into several sites or requests");
+  const rows = Int32Array.from(days, (d) => d - firstDay);
+  const cols = schema.dynamic.length;
+  const dynamic = new Float32Array(span * cols).fill(Number.NaN);
+
+  for (const name of Object.keys(site.drivers)) {
+    if (!schema.dynamic.some((f) => f.name === name && f.source === "observed"))
+      throw new InputError(`${path}.drivers.${name}`, "unknown driver", `known drivers: ${observedNames(schema).join(", ")}`);
+  }
+  schema.dynamic.forEach((f, c) => {
+    if (f.source === "date") {
+      for (let r = 0; r < span; r++) {
+        const [s, co] = seasonalPhase(firstDay + r);
+        dynamic[r * cols + c] = f.name === "doy_sin" ? s : f.name === "doy_cos" ? co : Number.NaN;
+      }
+      return;
+    }
+    const values = site.drivers[f.name];
+    const where = `${path}.drivers.${f.name}`;
+    if (values === undefined) {
+      if (f.gap === "required") throw new InputError(where, "is required by this model");
+      return;
+    }
+    if (values.length !== n)
+      throw new InputError(where, `has ${values.length} values for ${n} dates`, "send one value (or null) per date");
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) {
+        if (f.gap === "required") throw new InputError(`${where}[${i}]`, "is required (no gaps allowed)");
+        continue;
+      }
+      checkRange(v, f, `${where}[${i}]`);
+      dynamic[rows[i]! * cols + c] = v;
+    }
+  });
+
+  return { id: site.id, days, firstDay, rows, dynamic, static: encodeStatic(site.static, schema, `${path}.static`) };
+}
+
+/** Encode site attributes into the raw static vector [Ds]: numeric attributes, then the one-hot block. */
+export function encodeStatic(
+  attrs: Record<string, number | string | null | undefined>,
+  schema: ModelSchema,
+  path = "static",
+): Float32Array {
+  const out = new Float32Array(staticWidth(schema));
+  schema.static.forEach((f, i) => {
+    const v = attrs[f.name];
+    if (v === null || v === undefined) {
+      if (f.gap === "required") throw new InputError(`${path}.${f.name}`, "is required by this model");
+      out[i] = Number.NaN;
+      return;
+    }
+    if (typeof v !== "number") throw new InputError(`${path}.${f.name}`, "must be a number");
+    checkRange(v, f, `${path}.${f.name}`);
+    out[i] = v;
+  });
+  const cat = schema.categorical;
+  const value = attrs[cat.name];
+  if (value !== null && value !== undefined) {
+    const k = cat.categories.indexOf(String(value));
+    if (k < 0)
+      throw new InputError(`${path}.${cat.name}`, `unknown value "${String(value)}"`, `use one of ${cat.categories.join(", ")}, or null`);
+    out[schema.static.length + k] = 1;
+  }
+  return out;
+}
+
+/** Pick out the requested dates' predictions from a model output row [time]. */
+export function decodeSite(site: EncodedSite, output: ArrayLike<number>): { dates: string[]; values: number[] } {
+  return {
+    dates: site.days.map(isoDate),
+    values: Array.from(site.rows, (r) => output[r]!),
+  };
+}
+
+function observedNames(schema: ModelSchema): string[] {
+  return schema.dynamic.filter((f) => f.source === "observed").map((f) => f.name);
+}
+
+function checkRange(v: number, f: { min: number; max: number; unit: string }, where: string): void {
+  if (!Number.isFinite(v)) throw new InputError(where, `${v} is not a finite number`);
+  if (v < f.min) throw new InputError(where, `${v} is below the valid minimum ${f.min} ${f.unit}`, "check the unit");
+  if (v > f.max) throw new InputError(where, `${v} is above the valid maximum ${f.max} ${f.unit}`, "check the unit");
+}
+
+function requestDays(site: SiteRequest, path: string, limits: RequestLimits): number[] {
+  const lengths = Object.values(site.drivers).map((v) => v.length);
+  if (site.dates !== undefined && site.start !== undefined)
+    throw new InputError(`${path}.start`, "give either start or dates, not both");
+  if (site.dates !== undefined) {
+    if (site.dates.length === 0) throw new InputError(`${path}.dates`, "is empty");
+    const days: number[] = [];
+    site.dates.forEach((s, i) => {
+      const d = dayNumber(s);
+      if (d === undefined) throw new InputError(`${path}.dates[${i}]`, `"${s}" is not a calendar date (YYYY-MM-DD)`);
+      if (i > 0 && d <= days[i - 1]!)
+        throw new InputError(`${path}.dates[${i}]`, `${s} does not come after ${site.dates![i - 1]}`, "dates must be strictly increasing");
+      days.push(d);
+    });
+    return days;
+  }
+  if (site.start === undefined) throw new InputError(`${path}.start`, "give start (with consecutive daily drivers) or dates");
+  const first = dayNumber(site.start);
+  if (first === undefined) throw new InputError(`${path}.start`, `"${site.start}" is not a calendar date (YYYY-MM-DD)`);
+  const n = lengths.length > 0 ? Math.max(...lengths) : 0;
+  if (n === 0) throw new InputError(`${path}.drivers`, "no driver values: with start, the series length comes from the drivers");
+  if (n > limits.maxDays)
+    throw new InputError(`${path}.drivers`, `${n} days, more than the limit ${limits.maxDays}`, "split the series");
+  return Array.from({ length: n }, (_, i) => first + i);
+}
