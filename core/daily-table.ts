@@ -36,6 +36,17 @@ export const DAILY_COLUMNS = {
   precip_n: "records behind precip_sum (INTEGER)",
 } as const;
 
+/**
+ * Extra columns of `daily.parquet` when `soilco2 ingest --external-drivers` is used, one per driver column
+ * `<name>` (tsoil_mean, tsoil_min, tsoil_max, swc_mean, tair_mean, precip_sum) present in the external table.
+ * In fill and replace modes a driver's `_n` counts in-situ records, or external rows when its value is external.
+ * Days that only the external table covers are added with flux_mean NULL and flux_n = 0.
+ */
+export const DAILY_EXTERNAL_COLUMNS = {
+  "ext_<name>": "mode beside: the external value, same unit as <name> (DOUBLE)",
+  "<name>_source": "modes fill and replace: 'insitu' or 'external', NULL when <name> is NULL (VARCHAR)",
+} as const;
+
 /** Columns of `sites.parquet`, one row per kept site. */
 export const SITE_COLUMNS = {
   site: "COSORE dataset id (VARCHAR)",

@@ -1,6 +1,7 @@
 /** Assemble a model schema from feature names in the catalog plus a fitted normaliser. */
-import { DYNAMIC_FEATURES, type FeatureSpec, IGBP_FEATURE, STATIC_FEATURES, TARGET } from "./features.ts";
+
 import { ConfigError } from "./errors.ts";
+import { DYNAMIC_FEATURES, type FeatureSpec, IGBP_FEATURE, STATIC_FEATURES, TARGET } from "./features.ts";
 import { type ModelSchema, parseModelSchema, SCHEMA_FORMAT, SCHEMA_VERSION } from "./model-schema.ts";
 import type { ColumnStats } from "./normaliser.ts";
 
@@ -9,10 +10,18 @@ export const DEFAULT_DYNAMIC = DYNAMIC_FEATURES.map((f) => f.name);
 export const DEFAULT_STATIC = ["latitude", "elevation", "mat", "map"];
 
 /** Catalog entries for the given names, in the given order. @throws {ConfigError} for an unknown name. */
-export function pickFeatures(names: readonly string[], catalog: readonly FeatureSpec[], what: string): FeatureSpec[] {
+export function pickFeatures(
+  names: readonly string[],
+  catalog: readonly FeatureSpec[],
+  what: string,
+): FeatureSpec[] {
   return names.map((n) => {
     const f = catalog.find((c) => c.name === n);
-    if (!f) throw new ConfigError(`unknown ${what} feature "${n}"`, `known: ${catalog.map((c) => c.name).join(", ")}`);
+    if (!f)
+      throw new ConfigError(
+        `unknown ${what} feature "${n}"`,
+        `known: ${catalog.map((c) => c.name).join(", ")}`,
+      );
     return { ...f };
   });
 }

@@ -78,9 +78,16 @@ export function parseModelSchema(value: unknown): ModelSchema {
   }
   const s = r.data;
   const width = staticWidth(s);
-  if (s.normaliser.dynamic.mean.length !== s.dynamic.length || s.normaliser.dynamic.std.length !== s.dynamic.length)
-    throw new SchemaError(`normaliser.dynamic has ${s.normaliser.dynamic.mean.length} columns, expected ${s.dynamic.length}`);
+  if (
+    s.normaliser.dynamic.mean.length !== s.dynamic.length ||
+    s.normaliser.dynamic.std.length !== s.dynamic.length
+  )
+    throw new SchemaError(
+      `normaliser.dynamic has ${s.normaliser.dynamic.mean.length} columns, expected ${s.dynamic.length}`,
+    );
   if (s.normaliser.static.mean.length !== width || s.normaliser.static.std.length !== width)
-    throw new SchemaError(`normaliser.static has ${s.normaliser.static.mean.length} columns, expected ${width}`);
+    throw new SchemaError(
+      `normaliser.static has ${s.normaliser.static.mean.length} columns, expected ${width}`,
+    );
   return s;
 }

@@ -14,7 +14,11 @@ export const MIN_STD = 1e-6;
  * Columns listed in `identity` (e.g. one-hot) get mean 0, std 1.
  * @param values row-major [rows, cols]
  */
-export function fitColumnStats(values: ArrayLike<number>, cols: number, identity: ReadonlySet<number> = new Set()): ColumnStats {
+export function fitColumnStats(
+  values: ArrayLike<number>,
+  cols: number,
+  identity: ReadonlySet<number> = new Set(),
+): ColumnStats {
   const n = new Float64Array(cols);
   const sum = new Float64Array(cols);
   const sum2 = new Float64Array(cols);

@@ -82,7 +82,11 @@ export function buildRequestSchema(schema: ModelSchema, limits: RequestLimits = 
         .describe(`${cat.description}; one of ${cat.categories.join(", ")}`),
     }),
     start: z.iso.date().optional().describe("first day of a consecutive daily series (YYYY-MM-DD)"),
-    dates: z.array(z.iso.date()).max(limits.maxDays).optional().describe("strictly increasing days (YYYY-MM-DD)"),
+    dates: z
+      .array(z.iso.date())
+      .max(limits.maxDays)
+      .optional()
+      .describe("strictly increasing days (YYYY-MM-DD)"),
     drivers: z.strictObject(driverShape),
   });
   return z.strictObject({ sites: z.array(site).min(1).max(limits.maxSites) });
@@ -104,14 +108,22 @@ export function encodeSite(
   const firstDay = days[0]!;
   const span = days[n - 1]! - firstDay + 1;
   if (span > limits.maxDays)
-    throw new InputError(`${path}.dates`, `series spans ${span} days, more than the limit ${limits.maxDays}`, "split it into several sites or requests");
+    throw new InputError(
+      `${path}.dates`,
+      `series spans ${span} days, more than the limit ${limits.maxDays}`,
+      "split it into several sites or requests",
+    );
   const rows = Int32Array.from(days, (d) => d - firstDay);
   const cols = schema.dynamic.length;
   const dynamic = new Float32Array(span * cols).fill(Number.NaN);
 
   for (const name of Object.keys(site.drivers)) {
     if (!schema.dynamic.some((f) => f.name === name && f.source === "observed"))
-      throw new InputError(`${path}.drivers.${name}`, "unknown driver", `known drivers: ${observedNames(schema).join(", ")}`);
+      throw new InputError(
+        `${path}.drivers.${name}`,
+        "unknown driver",
+        `known drivers: ${observedNames(schema).join(", ")}`,
+      );
   }
   schema.dynamic.forEach((f, c) => {
     if (f.source === "date") {
@@ -128,7 +140,11 @@ export function encodeSite(
       return;
     }
     if (values.length !== n)
-      throw new InputError(where, `has ${values.length} values for ${n} dates`, "send one value (or null) per date");
+      throw new InputError(
+        where,
+        `has ${values.length} values for ${n} dates`,
+        "send one value (or null) per date",
+      );
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (v === null || v === undefined) {
@@ -140,7 +156,14 @@ export function encodeSite(
     }
   });
 
-  return { id: site.id, days, firstDay, rows, dynamic, static: encodeStatic(site.static, schema, `${path}.static`) };
+  return {
+    id: site.id,
+    days,
+    firstDay,
+    rows,
+    dynamic,
+    static: encodeStatic(site.static, schema, `${path}.static`),
+  };
 }
 
 /** Encode site attributes into the raw static vector [Ds]: numeric attributes, then the one-hot block. */
@@ -166,14 +189,21 @@ export function encodeStatic(
   if (value !== null && value !== undefined) {
     const k = cat.categories.indexOf(String(value));
     if (k < 0)
-      throw new InputError(`${path}.${cat.name}`, `unknown value "${String(value)}"`, `use one of ${cat.categories.join(", ")}, or null`);
+      throw new InputError(
+        `${path}.${cat.name}`,
+        `unknown value "${String(value)}"`,
+        `use one of ${cat.categories.join(", ")}, or null`,
+      );
     out[schema.static.length + k] = 1;
   }
   return out;
 }
 
 /** Pick out the requested dates' predictions from a model output row [time]. */
-export function decodeSite(site: EncodedSite, output: ArrayLike<number>): { dates: string[]; values: number[] } {
+export function decodeSite(
+  site: EncodedSite,
+  output: ArrayLike<number>,
+): { dates: string[]; values: number[] } {
   return {
     dates: site.days.map(isoDate),
     values: Array.from(site.rows, (r) => output[r]!),
@@ -186,8 +216,10 @@ function observedNames(schema: ModelSchema): string[] {
 
 function checkRange(v: number, f: { min: number; max: number; unit: string }, where: string): void {
   if (!Number.isFinite(v)) throw new InputError(where, `${v} is not a finite number`);
-  if (v < f.min) throw new InputError(where, `${v} is below the valid minimum ${f.min} ${f.unit}`, "check the unit");
-  if (v > f.max) throw new InputError(where, `${v} is above the valid maximum ${f.max} ${f.unit}`, "check the unit");
+  if (v < f.min)
+    throw new InputError(where, `${v} is below the valid minimum ${f.min} ${f.unit}`, "check the unit");
+  if (v > f.max)
+    throw new InputError(where, `${v} is above the valid maximum ${f.max} ${f.unit}`, "check the unit");
 }
 
 function requestDays(site: SiteRequest, path: string, limits: RequestLimits): number[] {
@@ -199,19 +231,34 @@ function requestDays(site: SiteRequest, path: string, limits: RequestLimits): nu
     const days: number[] = [];
     site.dates.forEach((s, i) => {
       const d = dayNumber(s);
-      if (d === undefined) throw new InputError(`${path}.dates[${i}]`, `"${s}" is not a calendar date (YYYY-MM-DD)`);
+      if (d === undefined)
+        throw new InputError(`${path}.dates[${i}]`, `"${s}" is not a calendar date (YYYY-MM-DD)`);
       if (i > 0 && d <= days[i - 1]!)
-        throw new InputError(`${path}.dates[${i}]`, `${s} does not come after ${site.dates![i - 1]}`, "dates must be strictly increasing");
+        throw new InputError(
+          `${path}.dates[${i}]`,
+          `${s} does not come after ${site.dates![i - 1]}`,
+          "dates must be strictly increasing",
+        );
       days.push(d);
     });
     return days;
   }
-  if (site.start === undefined) throw new InputError(`${path}.start`, "give start (with consecutive daily drivers) or dates");
+  if (site.start === undefined)
+    throw new InputError(`${path}.start`, "give start (with consecutive daily drivers) or dates");
   const first = dayNumber(site.start);
-  if (first === undefined) throw new InputError(`${path}.start`, `"${site.start}" is not a calendar date (YYYY-MM-DD)`);
+  if (first === undefined)
+    throw new InputError(`${path}.start`, `"${site.start}" is not a calendar date (YYYY-MM-DD)`);
   const n = lengths.length > 0 ? Math.max(...lengths) : 0;
-  if (n === 0) throw new InputError(`${path}.drivers`, "no driver values: with start, the series length comes from the drivers");
+  if (n === 0)
+    throw new InputError(
+      `${path}.drivers`,
+      "no driver values: with start, the series length comes from the drivers",
+    );
   if (n > limits.maxDays)
-    throw new InputError(`${path}.drivers`, `${n} days, more than the limit ${limits.maxDays}`, "split the series");
+    throw new InputError(
+      `${path}.drivers`,
+      `${n} days, more than the limit ${limits.maxDays}`,
+      "split the series",
+    );
   return Array.from({ length: n }, (_, i) => first + i);
 }

@@ -51,7 +51,8 @@ function stepTensor(data: Float32Array, t: number, batch: number, cols: number):
 export function lstmSequence(x: TimeMajorInput, params: LstmParams): tf.Tensor2D {
   const hidden = params.recurrentKernel.shape[0];
   const { time: T, batch: B, input: I } = x;
-  if (params.kernel.shape[0] !== I) throw new Error(`LSTM kernel expects ${params.kernel.shape[0]} inputs, got ${I}`);
+  if (params.kernel.shape[0] !== I)
+    throw new Error(`LSTM kernel expects ${params.kernel.shape[0]} inputs, got ${I}`);
   const scale = gateScale(hidden);
   // Scaled weights: their gradients flow back to the variables through the ordinary tape.
   const kernelS = tf.mul(params.kernel, scale) as tf.Tensor2D;
@@ -147,7 +148,10 @@ export function lstmSequenceReference(x: tf.Tensor3D, params: LstmParams): tf.Te
   const hs: tf.Tensor2D[] = [];
   const steps = tf.unstack(x, 1) as tf.Tensor2D[];
   for (let t = 0; t < T; t++) {
-    const z = tf.add(tf.add(tf.matMul(steps[t]!, params.kernel), tf.matMul(h, params.recurrentKernel)), params.bias);
+    const z = tf.add(
+      tf.add(tf.matMul(steps[t]!, params.kernel), tf.matMul(h, params.recurrentKernel)),
+      params.bias,
+    );
     const [zi, zf, zc, zo] = tf.split(z, 4, 1) as tf.Tensor2D[];
     c = tf.add(tf.mul(tf.sigmoid(zf!), c), tf.mul(tf.sigmoid(zi!), tf.tanh(zc!))) as tf.Tensor2D;
     h = tf.mul(tf.sigmoid(zo!), tf.tanh(c)) as tf.Tensor2D;

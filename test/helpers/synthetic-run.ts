@@ -1,0 +1,72 @@
+// Test helper: writes a complete run directory with seeded random weights and a plausible normaliser (no training).
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { findFeature, IGBP_CODES } from "../../core/features.ts";
+import { writeJsonAtomic } from "../../io/atomic-write.ts";
+import { parseTrainConfig, type TrainConfigInput } from "../../training/config.ts";
+import { type Architecture, initParams } from "../../training/model.ts";
+import { NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "../../training/run-dir.ts";
+import { saveWeights } from "../../training/weights-file.ts";
+
+/**
+ * Write `<dir>/config.json`, `normaliser.json` and `model/` for an untrained model.
+ * Means and stds come from each feature's valid range, so random inputs within range are well scaled.
+ */
+export async function writeSyntheticRun(
+  dir: string,
+  opts: { hidden?: number; seed?: number; config?: Partial<TrainConfigInput> } = {},
+): Promise<{ architecture: Architecture; normaliser: NormaliserFile }> {
+  const config = parseTrainConfig({
+    data: { dir: "synthetic" },
+    ...opts.config,
+    model: { hidden: opts.hidden ?? 8, ...(opts.config?.model ?? {}) },
+  });
+  const stat = (name: string) => {
+    const f = findFeature(name)!;
+    return { mean: (f.min + f.max) / 2, std: (f.max - f.min) / 4 };
+  };
+  const dyn = config.features.dynamic.map(stat);
+  const st = [...config.features.static.map(stat), ...IGBP_CODES.map(() => ({ mean: 0, std: 1 }))];
+  const normaliser: NormaliserFile = {
+    format: NORMALISER_FORMAT,
+    dynamicColumns: [...config.features.dynamic],
+    staticColumns: [...config.features.static, ...IGBP_CODES.map((c) => `igbp=${c}`)],
+    dynamic: { mean: dyn.map((s) => s.mean), std: dyn.map((s) => s.std) },
+    static: { mean: st.map((s) => s.mean), std: st.map((s) => s.std) },
+    targetScale: 3.2,
+    fittedOn: { sites: 0, days: 0 },
+  };
+  const architecture: Architecture = {
+    type: "lstm-softplus",
+    hidden: config.model.hidden,
+    dynamicCols: dyn.length,
+    staticCols: st.length,
+    inputWidth: 2 * (dyn.length + st.length),
+  };
+  const params = initParams(architecture, opts.seed ?? 7);
+  await saveWeights(join(dir, RUN_FILES.model), architecture, params);
+  for (const v of [
+    params.lstm.kernel,
+    params.lstm.recurrentKernel,
+    params.lstm.bias,
+    params.headKernel,
+    params.headBias,
+  ])
+    v.dispose();
+  await writeJsonAtomic(join(dir, RUN_FILES.normaliser), normaliser);
+  await writeJsonAtomic(join(dir, RUN_FILES.config), {
+    config,
+    provenance: {
+      gitCommit: null,
+      gitDirty: null,
+      packageVersion: "0.0.0-test",
+      tfjsVersion: tf.version.tfjs,
+      backend: "synthetic",
+      node: process.version,
+      createdAt: new Date(0).toISOString(),
+      dataSha256: {},
+      dataCitation: "synthetic (no data)",
+    },
+  });
+  return { architecture, normaliser };
+}
