@@ -1,6 +1,7 @@
 /** The `soilco2` command line: one sub-command per job, each defined in its own file. */
 import { Command } from "commander";
 import { Soilco2Error } from "../core/errors.ts";
+import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
 
 /** Build the program with every sub-command registered (exported for tests). */
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .description("Daily soil CO2 efflux: ingest COSORE, train and evaluate an LSTM, export ONNX, serve it.")
     .version(process.env.npm_package_version ?? "0.1.0")
     .showHelpAfterError();
+  registerExport(program);
   registerIngest(program);
   return program;
 }

@@ -1,0 +1,230 @@
+/** `soilco2 export` as a function: a finished run directory in, a self-describing, verified model directory out. */
+import { readFile, stat } from "node:fs/promises";
+import { basename, join, relative, resolve } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import * as ortNode from "onnxruntime-node";
+import { ArtefactError, Soilco2Error } from "../core/errors.ts";
+import { RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
+import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
+import { buildModel, PRODUCER_NAME } from "./build-model.ts";
+import { goldenDirName, writeGoldenSet } from "./golden-files.ts";
+import { goldenInputs } from "./golden-inputs.ts";
+import { GOLDEN_FILES } from "./golden-set.ts";
+import { IR_VERSION, OPSET_VERSION } from "./graph-contract.ts";
+import {
+  describeTensors,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  type Manifest,
+  MODEL_DIR_FILES,
+} from "./manifest.ts";
+import { COSORE_CITATION, renderModelCard } from "./model-card.ts";
+import { networkWeights } from "./network-weights.ts";
+import { encodeModel } from "./onnx-codec.ts";
+import { createOrtPredictor } from "./ort-predict.ts";
+import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } from "./parity.ts";
+import { nodeSha256 } from "./read-model.ts";
+import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
+import { createTfjsReference } from "./tfjs-reference.ts";
+
+export const DEFAULT_MODEL_NAME = "soilco2-lstm";
+
+export interface ExportOptions {
+  runDir: string;
+  outDir: string;
+  /** Default {@link DEFAULT_MODEL_NAME}. */
+  name?: string;
+  /** Default `<package version>+<run directory name>`. */
+  version?: string;
+  /** Replace a non-empty `outDir`. */
+  force?: boolean;
+}
+
+/** What an export wrote and measured. */
+export interface ExportResult {
+  outDir: string;
+  name: string;
+  version: string;
+  /** Every file written, relative to `outDir`, with its size in bytes. */
+  files: { path: string; bytes: number }[];
+  sha256: string;
+  manifest: Manifest;
+  reference: ReferenceBackend;
+  /** onnxruntime-node against the tfjs golden outputs, over every golden set. */
+  parity: ParityReport;
+  /** Seconds onnxruntime-node took to create the session (graph optimisation `all`). */
+  ortLoadSeconds: number;
+  seconds: number;
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Merge reports: worst figures, first failure. */
+function mergeReports(reports: ParityReport[]): ParityReport {
+  return {
+    ok: reports.every((r) => r.ok),
+    values: reports.reduce((n, r) => n + r.values, 0),
+    maxAbs: Math.max(0, ...reports.map((r) => r.maxAbs)),
+    maxRel: Math.max(0, ...reports.map((r) => r.maxRel)),
+    firstFailure: reports.find((r) => !r.ok)?.firstFailure ?? null,
+  };
+}
+
+/**
+ * Export a run: build the ONNX graph, compute golden outputs with tfjs, check onnxruntime-node against them, and
+ * publish model.onnx, manifest.json, MODEL_CARD.md and test_data_set_N/ into `outDir` atomically.
+ * @throws {ArtefactError} for a run lacking normaliser, weights or config, or a non-empty `outDir` without `force`
+ * @throws {Soilco2Error} code `parity_failed` if onnxruntime-node disagrees with tfjs (nothing is written)
+ * @example const r = await exportRun({ runDir: "runs/x", outDir: "models/soilco2-lstm" }); console.log(r.sha256);
+ */
+export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
+  const t0 = performance.now();
+  const runDir = resolve(opts.runDir);
+  const outDir = resolve(opts.outDir);
+  if (!opts.force && (await isNonEmptyDir(outDir)))
+    throw new ArtefactError(
+      outDir,
+      "exists and is not empty",
+      "pass --force to replace it, or choose another --out",
+    );
+  const run = await readRunArtefacts(runDir);
+  const { schema } = run;
+  const weights = networkWeights(run.weights, schema, join(runDir, RUN_FILES.model, "model.json"));
+  const producerVersion = await packageVersion();
+  const name = opts.name ?? DEFAULT_MODEL_NAME;
+  const version = opts.version ?? `${producerVersion}+${basename(runDir)}`;
+  const provenance = run.provenance as unknown as Record<string, unknown>;
+  const citation = run.provenance.dataCitation || COSORE_CITATION;
+
+  const bytes = encodeModel(
+    buildModel(
+      schema,
+      weights,
+      { name, version, provenance, metrics: run.summary, citation },
+      producerVersion,
+    ),
+  );
+  const sha256 = await nodeSha256(bytes);
+
+  // Golden outputs come from the tfjs network, never from onnxruntime; onnxruntime-node must then agree.
+  const reference = await selectReferenceBackend();
+  const golden = await goldenInputs(runDir, schema);
+  const ref = createTfjsReference(weights, schema);
+  let sets: { input: (typeof golden.sets)[number]["input"]; expected: Float32Array; note: string }[];
+  try {
+    sets = golden.sets.map((g) => ({ ...g, expected: ref.predict(g.input) }));
+  } finally {
+    ref.dispose();
+  }
+  const tLoad = performance.now();
+  const ort = await createOrtPredictor(ortNode, bytes);
+  const ortLoadSeconds = (performance.now() - tLoad) / 1000;
+  const reports: ParityReport[] = [];
+  try {
+    for (const s of sets) reports.push(compareOutputs(await ort.predict(s.input), s.expected));
+  } finally {
+    await ort.release();
+  }
+  const parity = mergeReports(reports);
+  if (!parity.ok)
+    throw new Soilco2Error(
+      "parity_failed",
+      `onnxruntime-node disagrees with the tfjs network on the golden sets: ${describeParity(parity)}`,
+      "nothing was written; this is a bug in the export graph, please report it with the run directory",
+    );
+
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    manifestVersion: MANIFEST_VERSION,
+    name,
+    version,
+    model: {
+      file: MODEL_DIR_FILES.model,
+      sha256,
+      bytes: bytes.byteLength,
+      irVersion: IR_VERSION,
+      opsetVersion: OPSET_VERSION,
+      producer: { name: PRODUCER_NAME, version: producerVersion },
+    },
+    schema,
+    provenance,
+    metrics: run.summary,
+    ...describeTensors(schema),
+    golden: {
+      source: golden.source,
+      reference: `tfjs ${tf.version.tfjs} (${reference.name} backend), training/model.ts forward on core/prepare.ts inputs`,
+      tolerance: { ...PARITY_TOLERANCE },
+      sets: sets.map((s, i) => ({
+        dir: goldenDirName(i),
+        batch: s.input.batch,
+        time: s.input.time,
+        gaps:
+          s.input.dynamic.reduce((n, v) => n + (Number.isNaN(v) ? 1 : 0), 0) +
+          s.input.static.reduce((n, v) => n + (Number.isNaN(v) ? 1 : 0), 0),
+        note: s.note,
+      })),
+      check: {
+        runtime: `onnxruntime-node ${ortNode.env.versions.node ?? "?"}`,
+        maxAbs: parity.maxAbs,
+        maxRel: parity.maxRel,
+        values: parity.values,
+      },
+    },
+    exportedAt: new Date().toISOString(),
+  };
+  const c = run.config;
+  const card = renderModelCard({
+    manifest,
+    schema,
+    hidden: weights.hidden,
+    fittedOn: run.normaliser.fittedOn,
+    training: {
+      split: c.split.kind,
+      epochs: c.train.epochs,
+      "window days": c.train.windowDays,
+      "warm-up days": c.train.warmupDays,
+      loss: c.train.loss,
+      dropout: c.model.dropout,
+      seed: c.train.seed,
+    },
+  });
+
+  const written: string[] = [];
+  await publishDir(
+    outDir,
+    async (tmp) => {
+      const put = async (path: string, data: string | Uint8Array) => {
+        await writeFileSynced(join(tmp, path), data);
+        written.push(path);
+      };
+      await put(MODEL_DIR_FILES.model, bytes);
+      for (const [i, s] of sets.entries()) {
+        const dir = await writeGoldenSet(tmp, i, s);
+        for (const f of Object.values(GOLDEN_FILES)) written.push(relative(tmp, join(dir, f)));
+      }
+      await put(MODEL_DIR_FILES.card, card);
+      await put(MODEL_DIR_FILES.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+    },
+    { force: opts.force ?? false },
+  );
+  const files = await Promise.all(
+    written.map(async (path) => ({ path, bytes: (await stat(join(outDir, path))).size })),
+  );
+  return {
+    outDir,
+    name,
+    version,
+    files,
+    sha256,
+    manifest,
+    reference,
+    parity,
+    ortLoadSeconds,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}

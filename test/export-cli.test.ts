@@ -1,0 +1,84 @@
+// The export command as users run it: `node bin/soilco2.js export ...` and `node bin/soilco2-export.js ...`.
+import { execFile } from "node:child_process";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readModelDir } from "../export/read-model.ts";
+import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
+const root = await mkdtemp(join(tmpdir(), "soilco2-cli-"));
+afterAll(() => rm(root, { recursive: true, force: true }));
+const runDir = join(root, "run");
+
+/** Run a bin script; resolves with its exit code and output, never rejects on a non-zero exit. */
+async function run(bin: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)("node", [join(repo, "bin", bin), ...args], {
+      cwd: repo,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(() => writeSyntheticRun(runDir, { hidden: 8 }));
+
+describe("soilco2 export", () => {
+  it("writes a readable model directory and prints files, sizes, sha256 and time", async () => {
+    const out = join(root, "model-a");
+    const r = await run("soilco2.js", [
+      "export",
+      runDir,
+      "--out",
+      out,
+      "--name",
+      "test-model",
+      "--version",
+      "2.0.0",
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const d = await readModelDir(out);
+    expect(r.stdout).toContain(`sha256 ${d.sha256}`);
+    expect(r.stdout).toMatch(/model\.onnx\s+[\d.]+ kB/);
+    expect(r.stdout).toMatch(/done in [\d.]+ s/);
+    expect(d.manifest.name).toBe("test-model");
+    expect(d.manifest.version).toBe("2.0.0");
+  });
+
+  it("refuses an existing non-empty --out without --force (exit 1, hint names --force)", async () => {
+    const out = join(root, "model-a");
+    const r = await run("soilco2.js", ["export", runDir, "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/exists and is not empty.*--force/);
+    expect((await run("soilco2.js", ["export", runDir, "--out", out, "--force"])).code).toBe(0);
+  });
+
+  it("refuses a run directory without its normaliser and creates nothing", async () => {
+    const out = join(root, "model-none");
+    const r = await run("soilco2.js", ["export", join(root, "no-such-run"), "--out", out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/soilco2: .*config.json/);
+    await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("soilco2-export", () => {
+  it("runs the export command alone", async () => {
+    const out = join(root, "model-b");
+    const r = await run("soilco2-export.js", [runDir, "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await readModelDir(out)).manifest.name).toBe("soilco2-lstm");
+  });
+
+  it("prints usage for a missing --out", async () => {
+    const r = await run("soilco2-export.js", [runDir]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/--out/);
+  });
+});
