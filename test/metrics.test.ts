@@ -36,7 +36,8 @@ describe("metrics on a hand-checkable case", () => {
     expect(nse(obs, [2.5, 2.5, 2.5, 2.5])).toBe(0);
     expect(kge(obs, [2.5, 2.5, 2.5, 2.5])).toBeNaN();
   });
-  it("peak error on the top day: (5 − 4)/4", () => expect(peakRelativeError(obs, sim, 0.25)).toBeCloseTo(0.25, 12));
+  it("peak error on the top day: (5 − 4)/4", () =>
+    expect(peakRelativeError(obs, sim, 0.25)).toBeCloseTo(0.25, 12));
 });
 
 describe("NaN handling and degenerate input", () => {

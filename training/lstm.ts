@@ -72,7 +72,7 @@ export function lstmSequence(x: TimeMajorInput, params: LstmParams): tf.Tensor2D
     let c = tf.zeros([B, hidden]) as tf.Tensor2D;
     for (let t = 0; t < T; t++) {
       const bias = stepTensor(xwData, t, B, 4 * hidden);
-      const s = tf.fused.matMul({ a: h, b: rS, bias, activation: "sigmoid" }) as tf.Tensor2D;
+      const s = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(h, rS), bias))) as tf.Tensor2D;
       bias.dispose();
       const [cNext, tc, hNext, i, f, g, o] = tf.tidy(() => {
         const [iT, fT, gs, oT] = tf.split(s, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
@@ -158,4 +158,44 @@ export function lstmSequenceReference(x: tf.Tensor3D, params: LstmParams): tf.Te
     hs.push(h);
   }
   return tf.concat(hs, 0) as tf.Tensor2D;
+}
+
+/**
+ * Forward-only LSTM for inference: same maths as {@link lstmSequence}, but releases each step's gates at once,
+ * so memory grows with the hidden states only. Use it for long series (evaluation, synthetic series).
+ * @returns time-major [time·batch, hidden]
+ */
+export function lstmInfer(x: TimeMajorInput, params: LstmParams): tf.Tensor2D {
+  const hidden = params.recurrentKernel.shape[0];
+  const { time: T, batch: B, input: I } = x;
+  if (params.kernel.shape[0] !== I)
+    throw new Error(`LSTM kernel expects ${params.kernel.shape[0]} inputs, got ${I}`);
+  const scale = gateScale(hidden);
+  const rS = tf.mul(params.recurrentKernel, scale) as tf.Tensor2D;
+  const xw = tf.tidy(() =>
+    tf.mul(tf.add(tf.matMul(tf.tensor2d(x.data, [T * B, I]), params.kernel), params.bias), scale),
+  );
+  const xwData = xw.dataSync() as Float32Array;
+  xw.dispose();
+  const hs: tf.Tensor2D[] = [];
+  let h = tf.zeros([B, hidden]) as tf.Tensor2D;
+  let c = tf.zeros([B, hidden]) as tf.Tensor2D;
+  const h0 = h;
+  for (let t = 0; t < T; t++) {
+    const [cNext, hNext] = tf.tidy(() => {
+      const bias = stepTensor(xwData, t, B, 4 * hidden);
+      const s = tf.sigmoid(tf.add(tf.matMul(h, rS), bias));
+      const [i, f, gs, o] = tf.split(s, 4, 1) as tf.Tensor2D[];
+      const cN = tf.add(tf.mul(f!, c), tf.mul(i!, tf.sub(tf.mul(gs!, 2), 1))) as tf.Tensor2D;
+      return [cN, tf.mul(o!, fastTanh(cN)) as tf.Tensor2D];
+    });
+    if (t > 0) hs.push(h);
+    c.dispose();
+    h = hNext;
+    c = cNext;
+  }
+  hs.push(h);
+  const out = tf.concat(hs, 0) as tf.Tensor2D;
+  for (const t of [...hs, h0, c, rS, scale]) t.dispose();
+  return out;
 }

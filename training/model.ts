@@ -46,16 +46,12 @@ export function initParams(arch: Architecture, seed: number): ModelParams {
   const orth = tf.initializers.orthogonal({ gain: 1, seed: seed + 1 }).apply([H, 4 * H]) as tf.Tensor2D;
   return {
     lstm: {
-      kernel: tf.variable(
-        glorot([arch.inputWidth, 4 * H], seed),
-        true,
-        "lstm/kernel",
-      ) as tf.Variable<tf.Rank.R2>,
-      recurrentKernel: tf.variable(orth, true, "lstm/recurrent_kernel"),
-      bias: tf.variable(tf.tensor1d(bias), true, "lstm/bias"),
+      kernel: tf.variable(glorot([arch.inputWidth, 4 * H], seed), true) as tf.Variable<tf.Rank.R2>,
+      recurrentKernel: tf.variable(orth, true),
+      bias: tf.variable(tf.tensor1d(bias), true),
     },
-    headKernel: tf.variable(glorot([H, 1], seed + 2), true, "head/kernel") as tf.Variable<tf.Rank.R2>,
-    headBias: tf.variable(tf.zeros([1]), true, "head/bias"),
+    headKernel: tf.variable(glorot([H, 1], seed + 2), true) as tf.Variable<tf.Rank.R2>,
+    headBias: tf.variable(tf.zeros([1]), true),
   };
 }
 

@@ -1,0 +1,38 @@
+/** Training progress on the terminal: a bar per epoch with ETA and running losses, or one line per epoch. */
+import cliProgress from "cli-progress";
+import type { TrainHooks } from "../training/train-loop.ts";
+
+/** Progress bar per epoch with ETA and the running losses (plain lines when stderr is not a terminal). */
+export function progressHooks(quiet: boolean): (fold: number | null) => TrainHooks {
+  return (fold) => {
+    const tag = fold === null ? "" : `fold ${fold + 1} `;
+    if (quiet) return {};
+    if (!process.stderr.isTTY) {
+      return {
+        onEpochEnd: (r, improved) =>
+          console.error(
+            `${tag}epoch ${r.epoch}: train ${r.trainLoss.toFixed(4)} val ${r.valLoss.toFixed(4)} val median NSE ${r.valMedianNse.toFixed(3)} (${r.seconds.toFixed(1)} s)${improved ? " *" : ""}`,
+          ),
+      };
+    }
+    const bar = new cliProgress.SingleBar(
+      {
+        format: `${tag}epoch {epoch} [{bar}] {value}/{total} batches | ETA {eta_formatted} | train {loss} | {last}`,
+        stream: process.stderr,
+        hideCursor: true,
+        clearOnComplete: false,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    let last = "";
+    return {
+      onEpochStart: (epoch, batches) => bar.start(batches, 0, { epoch, loss: "…", last }),
+      onBatch: (_e, b, _n, loss) => bar.update(b, { loss: loss.toFixed(4) }),
+      onEpochEnd: (r, improved) => {
+        last = `val ${r.valLoss.toFixed(4)} NSE ${r.valMedianNse.toFixed(3)}${improved ? " *" : ""}`;
+        bar.update({ last });
+        bar.stop();
+      },
+    };
+  };
+}

@@ -1,0 +1,67 @@
+/** Provenance of a run: git commit, package versions, backend, and the sha256 of the training data files. */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as tf from "@tensorflow/tfjs";
+import { DAILY_FILES } from "../core/daily-table.ts";
+import type { Provenance } from "./run-dir.ts";
+
+/** The COSORE citation every run and model carries. */
+export const COSORE_CITATION =
+  "Bond-Lamberty, B., et al. (2020) COSORE: A community database for continuous soil respiration and other soil-atmosphere greenhouse gas flux data. Global Change Biology 26, 7268-7283, doi:10.1111/gcb.15353. CC BY 4.0.";
+
+const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+function git(args: string[]): string | null {
+  try {
+    return execFileSync("git", args, { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
+  } catch {
+    return null;
+  }
+}
+
+/** sha256 of a file, hex. */
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const h = createHash("sha256");
+    createReadStream(path)
+      .on("data", (d) => h.update(d))
+      .on("end", () => resolve(h.digest("hex")))
+      .on("error", reject);
+  });
+}
+
+/** The soilco2 package version. */
+export async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Collect provenance for a run trained on the ingest output in `dataDir` with tfjs backend `backend`. */
+export async function collectProvenance(dataDir: string, backend: string): Promise<Provenance> {
+  const status = git(["status", "--porcelain", "--untracked-files=no"]);
+  const dataSha256: Record<string, string> = {};
+  for (const f of [DAILY_FILES.daily, DAILY_FILES.sites]) {
+    try {
+      dataSha256[f] = await sha256File(join(dataDir, f));
+    } catch {
+      // A missing file is reported by the dataset loader with a hint; provenance just leaves it out.
+    }
+  }
+  return {
+    gitCommit: git(["rev-parse", "HEAD"]),
+    gitDirty: status === null ? null : status.length > 0,
+    packageVersion: await packageVersion(),
+    tfjsVersion: tf.version.tfjs,
+    backend,
+    node: process.version,
+    createdAt: new Date().toISOString(),
+    dataSha256,
+    dataCitation: COSORE_CITATION,
+  };
+}

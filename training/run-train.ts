@@ -1,0 +1,148 @@
+/** `soilco2 train` as a function: make the run directory, stamp provenance, split, fit the normaliser, train each fold. */
+import { access, mkdir, readdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { ArtefactError } from "../core/errors.ts";
+import { seededRng } from "../core/random.ts";
+import { writeJsonAtomic } from "../io/atomic-write.ts";
+import { type BackendName, describeBackend, selectBackend } from "./backend.ts";
+import type { TrainConfig } from "./config.ts";
+import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
+import { buildExperiment, type Experiment } from "./experiment.ts";
+import { collectProvenance } from "./provenance.ts";
+import { RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { type SplitLabels, siteCvSplit, siteFolds, temporalSplit } from "./splits.ts";
+import { type TrainHooks, type TrainResult, trainModel } from "./train-loop.ts";
+
+export interface TrainOptions {
+  /** Resolved config (ignored when resuming: the run's own config is used). */
+  config?: TrainConfig;
+  /** Where to create the run; default `runs/<timestamp>-<split>`. Must not exist or be empty. */
+  runDir?: string;
+  /** Resume the run in this directory from its last checkpoint. */
+  resume?: string;
+  backend?: BackendName;
+  hooks?: (fold: number | null, experiment: Experiment) => TrainHooks;
+  log?: (line: string) => void;
+}
+
+/** A fold of an experiment: its directory, labels and trained result. */
+export interface FoldRun {
+  fold: number | null;
+  dir: string;
+  labels: SplitLabels;
+  heldOut: number[];
+  experiment: Experiment;
+  result: TrainResult;
+}
+
+export interface TrainOutcome {
+  runDir: string;
+  config: TrainConfig;
+  sites: SiteSeries[];
+  excluded: { site: string; reason: string }[];
+  folds: FoldRun[];
+  backend: string;
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+}
+
+async function ensureFreshDir(dir: string): Promise<void> {
+  try {
+    await access(dir);
+  } catch {
+    await mkdir(dir, { recursive: true });
+    return;
+  }
+  if ((await readdir(dir)).length > 0)
+    throw new ArtefactError(
+      dir,
+      "run directory exists and is not empty",
+      "runs are never overwritten: choose another --run-dir, or --resume it",
+    );
+}
+
+/** Label sets of the split: one for the temporal split, one per fold for site cross-validation. */
+export function splitFolds(
+  sites: readonly SiteSeries[],
+  config: TrainConfig,
+): { fold: number | null; labels: SplitLabels; heldOut: number[] }[] {
+  const { split } = config;
+  if (split.kind === "temporal")
+    return [{ fold: null, labels: temporalSplit(sites, split.testFraction, split.valFraction), heldOut: [] }];
+  const folds = siteFolds(sites.length, split.folds, seededRng(config.train.seed));
+  return folds.map((heldOut, k) => ({
+    fold: k,
+    labels: siteCvSplit(sites, heldOut, split.valFraction),
+    heldOut,
+  }));
+}
+
+/** Directory of a fold inside a run (the run itself for the temporal split). */
+export function foldDir(runDir: string, fold: number | null): string {
+  return fold === null ? runDir : join(runDir, "folds", `fold-${fold}`);
+}
+
+/**
+ * Train a run (or resume one). Every fold writes its normaliser before training starts, its best weights to
+ * `model/`, and a checkpoint per epoch.
+ */
+export async function runTrain(opts: TrainOptions): Promise<TrainOutcome> {
+  const log = opts.log ?? (() => {});
+  const backend = await selectBackend(opts.backend);
+  log(describeBackend(backend));
+  let runDir: string;
+  let config: TrainConfig;
+  if (opts.resume) {
+    runDir = resolve(opts.resume);
+    ({ config } = await readRunConfig(runDir));
+    log(`resuming ${runDir}`);
+  } else {
+    if (!opts.config) throw new Error("runTrain needs a config or a run to resume");
+    config = opts.config;
+    runDir = resolve(opts.runDir ?? join("runs", `${timestamp()}-${config.split.kind}`));
+    await ensureFreshDir(runDir);
+    await writeJsonAtomic(join(runDir, RUN_FILES.config), {
+      config,
+      provenance: await collectProvenance(config.data.dir, backend.name),
+    });
+    log(`run directory ${runDir}`);
+  }
+  const { sites, excluded } = await loadDailyDataset(config.data.dir, config.data.minFluxDays);
+  log(`${sites.length} sites with ≥ ${config.data.minFluxDays} flux days; ${excluded.length} left out`);
+  await writeJsonAtomic(join(runDir, "sites.json"), {
+    used: sites.map((s) => ({ site: s.info.site, fluxDays: s.fluxDays, days: s.length, igbp: s.info.igbp })),
+    excluded,
+  });
+
+  const folds: FoldRun[] = [];
+  for (const f of splitFolds(sites, config)) {
+    const dir = foldDir(runDir, f.fold);
+    await mkdir(dir, { recursive: true });
+    let experiment: Experiment;
+    if (opts.resume) {
+      try {
+        experiment = buildExperiment(sites, f.labels, config, await readNormaliser(dir));
+      } catch {
+        experiment = buildExperiment(sites, f.labels, config);
+        await writeJsonAtomic(join(dir, RUN_FILES.normaliser), experiment.normaliser);
+      }
+    } else {
+      experiment = buildExperiment(sites, f.labels, config);
+      await writeJsonAtomic(join(dir, RUN_FILES.normaliser), experiment.normaliser);
+    }
+    if (f.fold !== null) {
+      await writeJsonAtomic(join(dir, "fold.json"), {
+        fold: f.fold,
+        heldOut: f.heldOut.map((i) => sites[i]!.info.site),
+      });
+      log(`fold ${f.fold + 1}/${config.split.folds}: ${f.heldOut.length} sites held out`);
+    }
+    const result = await trainModel(experiment, config, dir, opts.hooks?.(f.fold, experiment) ?? {});
+    await writeJsonAtomic(join(dir, RUN_FILES.history), result.history);
+    folds.push({ fold: f.fold, dir, labels: f.labels, heldOut: f.heldOut, experiment, result });
+  }
+  return { runDir, config, sites, excluded, folds, backend: tf.getBackend() };
+}

@@ -1,0 +1,210 @@
+/** The training loop: shuffled windows, masked loss, Adam with gradient clipping, validation, early stopping, checkpoints. */
+import * as tf from "@tensorflow/tfjs";
+import { median, nse } from "../core/metrics.ts";
+import { seededRng, shuffled } from "../core/random.ts";
+import { type LoopState, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import type { TrainConfig } from "./config.ts";
+import type { Experiment } from "./experiment.ts";
+import { type Architecture, forward, initParams, type ModelParams, paramList } from "./model.ts";
+import { predictSeries } from "./predict.ts";
+import { SPLIT } from "./splits.ts";
+import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
+import { buildBatch, makeWindows } from "./windows.ts";
+
+/** One epoch's record in history.json. */
+export interface EpochRecord {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  valMedianNse: number;
+  seconds: number;
+  /** Supervised site-days seen this epoch (each window day with a loss weight counts once). */
+  supervisedDays: number;
+}
+
+/** Callbacks the CLI uses to draw progress. */
+export interface TrainHooks {
+  onEpochStart?(epoch: number, batches: number): void;
+  onBatch?(epoch: number, batch: number, batches: number, runningLoss: number): void;
+  onEpochEnd?(record: EpochRecord, improved: boolean): void;
+  /** Full-series predictions (µmol m-2 s-1) after each epoch, per site; for diagnostics. */
+  onSeries?(epoch: number, series: readonly Float32Array[]): void;
+}
+
+export interface TrainResult {
+  params: ModelParams;
+  architecture: Architecture;
+  history: EpochRecord[];
+  bestEpoch: number;
+  stoppedEarly: boolean;
+}
+
+/**
+ * Masked, weighted squared error: Σ w·(ŷ − y)² / #(w > 0). `w` is 0 where there is no target or no loss.
+ * @param pred [n] predictions in target units
+ */
+export function maskedLoss(pred: tf.Tensor1D, y: tf.Tensor1D, w: tf.Tensor1D, supervised: number): tf.Scalar {
+  return tf.tidy(
+    () => tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(pred, y)))), Math.max(1, supervised)) as tf.Scalar,
+  );
+}
+
+/** Weighted loss and median NSE of full-series predictions on days labelled `label`. */
+export function seriesLoss(
+  exp: Experiment,
+  series: readonly Float32Array[],
+  label: number,
+): { loss: number; medianNse: number } {
+  let sum = 0;
+  let n = 0;
+  const nses: number[] = [];
+  exp.sites.forEach((s, i) => {
+    const lab = exp.labels[i]!;
+    const obs: number[] = [];
+    const sim: number[] = [];
+    for (let t = 0; t < s.length; t++) {
+      if (lab[t] !== label || Number.isNaN(s.target[t]!)) continue;
+      const y = exp.targets[i]![t]!;
+      const p = series[i]![t]! / exp.normaliser.targetScale;
+      sum += exp.siteWeights[i]! * (p - y) ** 2;
+      n++;
+      obs.push(s.target[t]!);
+      sim.push(series[i]![t]!);
+    }
+    if (obs.length >= 2) nses.push(nse(obs, sim));
+  });
+  return { loss: n > 0 ? sum / n : Number.NaN, medianNse: median(nses) };
+}
+
+function globalNormClip(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
+  return tf.tidy(() => {
+    const sq = Object.values(grads).map((g) => tf.sum(tf.square(g)));
+    const norm = Math.sqrt(tf.addN(sq).dataSync()[0]!);
+    if (!(norm > clipNorm))
+      return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.clone(g)]));
+    const f = clipNorm / norm;
+    return Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, tf.mul(g, f)]));
+  });
+}
+
+/**
+ * Train on the experiment's training days, validating on its validation days after every epoch.
+ * Writes `<runDir>/model` (best validation epoch) and a checkpoint after every epoch; resumes from the
+ * checkpoint when one exists, so a killed run loses at most the epoch in progress.
+ */
+export async function trainModel(
+  exp: Experiment,
+  config: TrainConfig,
+  runDir: string,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  const { train } = config;
+  const architecture: Architecture = {
+    type: "lstm-softplus",
+    hidden: config.model.hidden,
+    inputWidth: exp.width,
+    dynamicCols: config.features.dynamic.length,
+    staticCols: exp.normaliser.static.mean.length,
+  };
+  const params = initParams(architecture, train.seed);
+  const optimizer = tf.train.adam(train.learningRate);
+  const windows = makeWindows(
+    exp.targets,
+    exp.labels,
+    SPLIT.train,
+    train.windowDays,
+    train.warmupDays,
+    train.strideDays,
+  );
+  if (windows.length === 0) throw new Error("no training windows: no site has training days with a target");
+
+  let state: LoopState = {
+    epoch: 0,
+    bestValLoss: Number.POSITIVE_INFINITY,
+    bestEpoch: 0,
+    badEpochs: 0,
+    history: [],
+  };
+  const resumed = await readCheckpoint(runDir);
+  if (resumed) {
+    assignWeights(params, resumed.weights, tf);
+    await optimizer.setWeights(
+      resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })),
+    );
+    state = resumed.state;
+  }
+
+  let stoppedEarly = false;
+  for (let epoch = state.epoch + 1; epoch <= train.epochs; epoch++) {
+    if (state.badEpochs >= train.patience) {
+      stoppedEarly = true;
+      break;
+    }
+    const t0 = performance.now();
+    const rng = seededRng(train.seed * 7919 + epoch);
+    const order = shuffled(windows, rng);
+    const batches = Math.ceil(order.length / train.batchSize);
+    hooks.onEpochStart?.(epoch, batches);
+    let lossSum = 0;
+    let supervisedDays = 0;
+    for (let b = 0; b < batches; b++) {
+      const batch = buildBatch(
+        order.slice(b * train.batchSize, (b + 1) * train.batchSize),
+        exp.prepared,
+        exp.width,
+        exp.targets,
+        exp.labels,
+        SPLIT.train,
+        exp.siteWeights,
+        train.windowDays,
+      );
+      let supervised = 0;
+      for (const w of batch.w) if (w > 0) supervised++;
+      const yT = tf.tensor1d(batch.y);
+      const wT = tf.tensor1d(batch.w);
+      const { value, grads } = tf.variableGrads(
+        () =>
+          maskedLoss(
+            forward(params, batch.x, config.model.dropout, train.seed + epoch * 1000 + b),
+            yT,
+            wT,
+            supervised,
+          ),
+        paramList(params),
+      );
+      const clipped = globalNormClip(grads, train.clipNorm);
+      optimizer.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
+      const loss = value.dataSync()[0]!;
+      tf.dispose([value, yT, wT, ...Object.values(grads), ...Object.values(clipped)]);
+      lossSum += loss * supervised;
+      supervisedDays += supervised;
+      hooks.onBatch?.(epoch, b + 1, batches, lossSum / Math.max(1, supervisedDays));
+    }
+    const series = predictSeries(params, exp.prepared, exp.width, exp.normaliser.targetScale);
+    const val = seriesLoss(exp, series, SPLIT.val);
+    hooks.onSeries?.(epoch, series);
+    const record: EpochRecord = {
+      epoch,
+      trainLoss: lossSum / Math.max(1, supervisedDays),
+      valLoss: val.loss,
+      valMedianNse: val.medianNse,
+      seconds: (performance.now() - t0) / 1000,
+      supervisedDays,
+    };
+    const improved = val.loss < state.bestValLoss;
+    state = {
+      epoch,
+      bestValLoss: improved ? val.loss : state.bestValLoss,
+      bestEpoch: improved ? epoch : state.bestEpoch,
+      badEpochs: improved ? 0 : state.badEpochs + 1,
+      history: [...state.history, record],
+    };
+    if (improved) await saveWeights(`${runDir}/model`, architecture, params);
+    await writeCheckpoint(runDir, architecture, params, await optimizer.getWeights(), state);
+    hooks.onEpochEnd?.(record, improved);
+  }
+  // Leave the best epoch's weights in `params`.
+  assignWeights(params, await loadWeights(`${runDir}/model`), tf);
+  optimizer.dispose();
+  return { params, architecture, history: state.history, bestEpoch: state.bestEpoch, stoppedEarly };
+}
