@@ -1,8 +1,11 @@
 /** The `soilco2` command line: one sub-command per job, each defined in its own file. */
 import { Command } from "commander";
 import { Soilco2Error } from "../core/errors.ts";
+import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
+import { registerServe } from "./serve.ts";
+import { registerTrain } from "./train.ts";
 
 /** Build the program with every sub-command registered (exported for tests). */
 export function buildProgram(): Command {
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerExport(program);
   registerIngest(program);
+  registerServe(program);
+  registerTrain(program);
+  registerEvaluate(program);
   return program;
 }
 

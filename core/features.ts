@@ -163,6 +163,16 @@ export const STATIC_FEATURES: readonly FeatureSpec[] = [
     gap: "mask",
     source: "observed",
   },
+  {
+    name: "flux_ref",
+    unit: "umol CO2 m-2 s-1",
+    description:
+      "reference efflux of the site: the mean of its observed daily efflux over a reference period (in training, the training period); leave out for a site never measured",
+    min: 0,
+    max: 50,
+    gap: "mask",
+    source: "observed",
+  },
 ];
 
 /** The categorical site attribute: IGBP land cover, one-hot encoded over {@link IGBP_CODES}; unknown/missing = all zeros. */

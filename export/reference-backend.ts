@@ -23,7 +23,14 @@ function probeForward(): void {
       headBias: v(tf.zeros([1])) as tf.Variable<tf.Rank.R1>,
     };
     try {
-      forward(p, { data: new Float32Array([1, 2]), time: 1, batch: 2, input: 1 }).dataSync();
+      const arch = {
+        type: "lstm-softplus",
+        hidden: 1,
+        inputWidth: 1,
+        dynamicCols: 1,
+        staticCols: 0,
+      } as const;
+      forward(p, arch, { data: new Float32Array([1, 2]), time: 1, batch: 2, input: 1 }).dataSync();
     } finally {
       for (const x of [p.lstm.kernel, p.lstm.recurrentKernel, p.lstm.bias, p.headKernel, p.headBias])
         x.dispose();

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { lstmInputWidth, prepareSeries } from "../core/prepare.ts";
-import { forward, type ModelParams } from "../training/model.ts";
+import { type Architecture, forward, type ModelParams } from "../training/model.ts";
 import type { NetworkWeights } from "./network-weights.ts";
 
 /** Raw model inputs, the same tensors the ONNX graph takes. */
@@ -41,6 +41,13 @@ export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema
     headKernel: tf.variable(tf.tensor2d(weights.headKernel, [H, 1]), false),
     headBias: tf.variable(tf.tensor1d(weights.headBias), false),
   };
+  const architecture: Architecture = {
+    type: "lstm-softplus",
+    hidden: H,
+    inputWidth,
+    dynamicCols: Dd,
+    staticCols: Ds,
+  };
   const { dynamic: dynStats, static: statStats, targetScale } = schema.normaliser;
   return {
     predict(input) {
@@ -60,7 +67,7 @@ export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema
         for (let t = 0; t < T; t++)
           data.set(series.subarray(t * inputWidth, (t + 1) * inputWidth), (t * B + b) * inputWidth);
       }
-      const y = forward(params, { data, time: T, batch: B, input: inputWidth });
+      const y = forward(params, architecture, { data, time: T, batch: B, input: inputWidth });
       const tm = y.dataSync() as Float32Array;
       y.dispose();
       const out = new Float32Array(B * T);

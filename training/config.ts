@@ -37,6 +37,8 @@ export const trainConfigZ = z.strictObject({
       hidden: z.number().int().positive().default(64),
       /** Dropout on the LSTM output before the head, while training. */
       dropout: z.number().min(0).lt(1).default(0.1),
+      /** Output head: `softplus` (plain) or `q10` (hybrid: efflux = base·Q10^((Ts−10)/10), base and Q10 from the LSTM). */
+      head: z.enum(["softplus", "q10"]).default("softplus"),
     })
     .prefault({}),
   train: z

@@ -47,10 +47,14 @@ export function staticValue(info: SiteInfo, name: string): number {
  * Raw static vector of a site for a model: numeric attributes by name, then the IGBP one-hot block.
  * @returns [static.length + IGBP_CODES.length]
  */
-export function staticVector(info: SiteInfo, staticNames: readonly string[]): Float32Array {
+export function staticVector(
+  info: SiteInfo,
+  staticNames: readonly string[],
+  extra: Readonly<Record<string, number>> = {},
+): Float32Array {
   const out = new Float32Array(staticNames.length + IGBP_CODES.length);
   staticNames.forEach((n, i) => {
-    out[i] = staticValue(info, n);
+    out[i] = n in extra ? extra[n]! : staticValue(info, n);
   });
   const k = info.igbp ? IGBP_CODES.indexOf(info.igbp as (typeof IGBP_CODES)[number]) : -1;
   if (k >= 0) out[staticNames.length + k] = 1;

@@ -55,7 +55,7 @@ export function fitNormaliser(
     }
     if (any) {
       trainSites++;
-      stRows.push(...staticVector(s.info, stNames));
+      stRows.push(...staticVector(s.info, stNames, derivedStatics(s, lab)));
     }
   });
   const stWidth = stNames.length + IGBP_CODES.length;
@@ -84,11 +84,11 @@ export function buildExperiment(
   const stNames = config.features.static;
   const staticWidthN = normaliser.static.mean.length;
   const width = lstmInputWidth(dynNames.length, staticWidthN);
-  const prepared = sites.map((s) =>
+  const prepared = sites.map((s, i) =>
     prepareSeries(
       dynamicMatrix(s, dynNames),
       dynNames.length,
-      staticVector(s.info, stNames),
+      staticVector(s.info, stNames, derivedStatics(s, labels[i]!)),
       normaliser.dynamic,
       normaliser.static,
     ),
@@ -111,4 +111,19 @@ export function buildExperiment(
     return 1 / (sd + 0.1) ** 2;
   });
   return { sites, labels, normaliser, prepared, width, targets, siteWeights };
+}
+
+/**
+ * Site attributes derived from the observations of the training period: `flux_ref`, the mean observed daily efflux
+ * on days labelled train (NaN for a site without training days, e.g. held out in site cross-validation).
+ */
+export function derivedStatics(s: SiteSeries, labels: Uint8Array): Record<string, number> {
+  let sum = 0;
+  let n = 0;
+  for (let t = 0; t < s.length; t++) {
+    if (labels[t] !== SPLIT.train || Number.isNaN(s.target[t]!)) continue;
+    sum += s.target[t]!;
+    n++;
+  }
+  return { flux_ref: n > 0 ? Math.max(0, sum / n) : Number.NaN };
 }

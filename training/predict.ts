@@ -1,7 +1,7 @@
 /** Whole-series inference in tfjs: every site from its first to its last day, in µmol CO2 m-2 s-1. */
 import * as tf from "@tensorflow/tfjs";
 import { lstmInfer } from "./lstm.ts";
-import type { ModelParams } from "./model.ts";
+import { type Architecture, applyHead, type ModelParams, temperatureTerm } from "./model.ts";
 
 /**
  * Predict full series for many sites. Sites are grouped by length and padded at the end (the LSTM is causal).
@@ -10,6 +10,7 @@ import type { ModelParams } from "./model.ts";
  */
 export function predictSeries(
   params: ModelParams,
+  arch: Architecture,
   prepared: readonly Float32Array[],
   width: number,
   targetScale: number,
@@ -26,10 +27,11 @@ export function predictSeries(
       const p = prepared[g.i]!;
       for (let t = 0; t < g.len; t++) x.set(p.subarray(t * width, (t + 1) * width), (t * B + b) * width);
     });
-    const y = tf.tidy(() => {
-      const h = lstmInfer({ data: x, time: T, batch: B, input: width }, params.lstm);
-      return tf.mul(tf.softplus(tf.add(tf.matMul(h, params.headKernel), params.headBias)), targetScale);
-    });
+    const input = { data: x, time: T, batch: B, input: width };
+    const tTerm = arch.head === "q10" ? temperatureTerm(arch, input) : undefined;
+    const y = tf.tidy(() =>
+      tf.mul(applyHead(params, arch, lstmInfer(input, params.lstm), tTerm), targetScale),
+    );
     const v = y.dataSync() as Float32Array;
     y.dispose();
     group.forEach((g, b) => {

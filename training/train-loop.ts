@@ -11,6 +11,16 @@ import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
 import { buildBatch, makeWindows } from "./windows.ts";
 
+/** The soil temperature column of the dynamic input and its normaliser statistics (for the `q10` head). */
+function temperatureColumn(
+  exp: Experiment,
+  config: TrainConfig,
+): { column: number; mean: number; std: number } {
+  const column = config.features.dynamic.indexOf("tsoil_mean");
+  if (column < 0) throw new Error('model.head "q10" needs tsoil_mean among features.dynamic');
+  return { column, mean: exp.normaliser.dynamic.mean[column]!, std: exp.normaliser.dynamic.std[column]! };
+}
+
 /** One epoch's record in history.json. */
 export interface EpochRecord {
   epoch: number;
@@ -105,6 +115,8 @@ export async function trainModel(
     inputWidth: exp.width,
     dynamicCols: config.features.dynamic.length,
     staticCols: exp.normaliser.static.mean.length,
+    head: config.model.head,
+    ...(config.model.head === "q10" ? { temperature: temperatureColumn(exp, config) } : {}),
   };
   const params = initParams(architecture, train.seed);
   const optimizer = tf.train.adam(train.learningRate);
@@ -165,7 +177,7 @@ export async function trainModel(
       const { value, grads } = tf.variableGrads(
         () =>
           maskedLoss(
-            forward(params, batch.x, config.model.dropout, train.seed + epoch * 1000 + b),
+            forward(params, architecture, batch.x, config.model.dropout, train.seed + epoch * 1000 + b),
             yT,
             wT,
             supervised,
@@ -180,7 +192,7 @@ export async function trainModel(
       supervisedDays += supervised;
       hooks.onBatch?.(epoch, b + 1, batches, lossSum / Math.max(1, supervisedDays));
     }
-    const series = predictSeries(params, exp.prepared, exp.width, exp.normaliser.targetScale);
+    const series = predictSeries(params, architecture, exp.prepared, exp.width, exp.normaliser.targetScale);
     const val = seriesLoss(exp, series, SPLIT.val);
     hooks.onSeries?.(epoch, series);
     const record: EpochRecord = {

@@ -1,0 +1,326 @@
+/** The run report: `report.md` with the tables a scientist reads, and SVG figures under `figures/`. */
+import { readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { isoDate } from "../../core/dates.ts";
+import { writeFileAtomic } from "../../io/atomic-write.ts";
+import { CLIMATE_RULE } from "../climate.ts";
+import type { TrainConfig } from "../config.ts";
+import type { SiteSeries } from "../dataset.ts";
+import type { Evaluation, ModelSeries, ModelSummary, SetSummary } from "../evaluate.ts";
+import { RUN_FILES } from "../run-dir.ts";
+import { foldDir } from "../run-train.ts";
+import { SPLIT } from "../splits.ts";
+import { PAPER, TARGETS } from "../summary.ts";
+import type { EpochRecord } from "../train-loop.ts";
+import {
+  lossCurveSpec,
+  medianBarsSpec,
+  siteMapSpec,
+  skillDistributionSpec,
+  timeSeriesSpec,
+  versusSpec,
+} from "./charts.ts";
+import { renderSvg } from "./render-chart.ts";
+
+export interface ReportInput {
+  config: TrainConfig;
+  sites: readonly SiteSeries[];
+  labels: readonly Uint8Array[];
+  models: readonly ModelSeries[];
+  evaluation: Evaluation;
+  summary: Record<string, unknown>;
+  log?: (line: string) => void;
+}
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : "–");
+const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(x * 100)}%` : "–");
+
+function table(head: string[], rows: (string | number)[][]): string {
+  return [
+    `| ${head.join(" | ")} |`,
+    `|${head.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+  ].join("\n");
+}
+
+function modelTable(set: SetSummary, labelOf: (m: string) => string): string {
+  return table(
+    ["model", "sites", "median NSE", "median KGE", "r", "α", "β", "RMSE", "peak error", "good sites"],
+    set.models.map((m: ModelSummary) => [
+      labelOf(m.model),
+      m.sites,
+      f2(m.medianNse),
+      f2(m.medianKge),
+      f2(m.medianR),
+      f2(m.medianAlpha),
+      f2(m.medianBeta),
+      f2(m.medianRmse),
+      f2(m.medianPeakError),
+      `${m.goodSites} (${pct(m.goodShare)})`,
+    ]),
+  );
+}
+
+async function readHistory(runDir: string, fold: number | null): Promise<EpochRecord[]> {
+  try {
+    return JSON.parse(await readFile(join(foldDir(runDir, fold), RUN_FILES.history), "utf8"));
+  } catch {
+    return [];
+  }
+}
+
+/** Write report.md and figures/*.svg into the run directory. Returns the report path. */
+export async function writeReport(runDir: string, input: ReportInput): Promise<string> {
+  const { config, sites, labels, models, evaluation: ev } = input;
+  const figDir = join(runDir, RUN_FILES.figures);
+  const labelOf = (m: string) => models.find((x) => x.name === m)?.label ?? m;
+  const figures: string[] = [];
+  const save = async (name: string, svg: string) => {
+    await writeFileAtomic(join(figDir, name), svg);
+    figures.push(name);
+  };
+  const testRows = ev.rows.filter((r) => r.split === "test");
+
+  // Skill distribution and medians.
+  for (const set of ev.test) {
+    const rows = testRows
+      .filter((r) => r.set === set.set)
+      .flatMap((r) => [
+        { model: labelOf(r.model), metric: "KGE", value: r.metrics.kge },
+        { model: labelOf(r.model), metric: "NSE", value: r.metrics.nse },
+      ]);
+    if (rows.length > 0)
+      await save(
+        `skill-${set.set}.svg`,
+        await renderSvg(skillDistributionSpec(`Per-site test skill: ${set.label}`, rows)),
+      );
+  }
+  await save(
+    "medians.svg",
+    await renderSvg(
+      medianBarsSpec(
+        "Median test skill, LSTM and baselines",
+        ev.test.flatMap((s) =>
+          s.models.flatMap((m) => [
+            {
+              set: `${s.label} (${s.sites.length} sites)`,
+              model: labelOf(m.model),
+              metric: "KGE",
+              value: m.medianKge,
+            },
+            {
+              set: `${s.label} (${s.sites.length} sites)`,
+              model: labelOf(m.model),
+              metric: "NSE",
+              value: m.medianNse,
+            },
+          ]),
+        ),
+      ),
+    ),
+  );
+  const lstmAll = testRows.filter((r) => r.set === "all" && r.model === "lstm");
+  await save(
+    "site-map.svg",
+    await renderSvg(
+      siteMapSpec(
+        "LSTM test KGE by site (all test days)",
+        lstmAll.map((r) => {
+          const s = sites.find((x) => x.info.site === r.site)!;
+          return { site: r.site, latitude: s.info.latitude, longitude: s.info.longitude, kge: r.metrics.kge };
+        }),
+      ),
+    ),
+  );
+  for (const [set, baseline] of [
+    ["tsoil", "q10"],
+    ["tsoil_swc", "q10_moisture"],
+    ["all", "climatology"],
+  ] as const) {
+    const lstm = testRows.filter((r) => r.set === set && r.model === "lstm");
+    const base = new Map(
+      testRows.filter((r) => r.set === set && r.model === baseline).map((r) => [r.site, r.metrics.kge]),
+    );
+    const rows = lstm
+      .filter((r) => base.has(r.site))
+      .map((r) => ({ site: r.site, lstm: r.metrics.kge, baseline: base.get(r.site)! }));
+    if (rows.length > 0)
+      await save(
+        `lstm-vs-${baseline}.svg`,
+        await renderSvg(versusSpec(`Per-site test KGE (${set})`, `${labelOf(baseline)} test KGE`, rows)),
+      );
+  }
+  const folds =
+    config.split.kind === "temporal" ? [null] : Array.from({ length: config.split.folds }, (_, k) => k);
+  for (const fold of folds) {
+    const hist = await readHistory(runDir, fold);
+    if (hist.length === 0) continue;
+    const rows = hist.flatMap((h) => [
+      { epoch: h.epoch, loss: h.trainLoss, split: "train (windows)" },
+      { epoch: h.epoch, loss: h.valLoss, split: "validation (full series)" },
+    ]);
+    await save(
+      `loss${fold === null ? "" : `-fold-${fold}`}.svg`,
+      await renderSvg(lossCurveSpec("Loss per epoch", rows)),
+    );
+  }
+
+  // Observed vs predicted per site.
+  const lstm = models.find((m) => m.name === "lstm")!;
+  const best = models.find((m) => m.name === "q10_moisture")!;
+  const q10 = models.find((m) => m.name === "q10")!;
+  for (let i = 0; i < sites.length; i++) {
+    const s = sites[i]!;
+    const rows: { date: string; series: string; value: number }[] = [];
+    const firstTest = labels[i]!.indexOf(SPLIT.test);
+    for (let t = 0; t < s.length; t++) {
+      const hasData = !Number.isNaN(s.target[t]!) || !Number.isNaN(s.drivers.tsoil_mean?.[t] ?? Number.NaN);
+      if (!hasData) continue;
+      const date = isoDate(s.firstDay + t);
+      if (!Number.isNaN(s.target[t]!)) rows.push({ date, series: "observed", value: s.target[t]! });
+      const v = lstm.series[i]?.[t];
+      if (v !== undefined && Number.isFinite(v)) rows.push({ date, series: "LSTM", value: v });
+      const other = best.series[i] ?? q10.series[i];
+      const name = best.series[i] ? best.label : q10.label;
+      const b = other?.[t];
+      if (b !== undefined && Number.isFinite(b)) rows.push({ date, series: name, value: b });
+    }
+    const m = lstmAll.find((r) => r.site === s.info.site)?.metrics;
+    const title = `${s.info.site} (${s.info.siteName}, ${s.info.igbp ?? "?"})${m ? `: test KGE ${f2(m.kge)}, NSE ${f2(m.nse)}` : ""}`;
+    await save(
+      `sites/${s.info.site}.svg`,
+      await renderSvg(timeSeriesSpec(title, rows, firstTest >= 0 ? isoDate(s.firstDay + firstTest) : null)),
+    );
+  }
+  input.log?.(`wrote ${figures.length} figures`);
+
+  const md = renderMarkdown(runDir, input, figures, labelOf);
+  const path = join(runDir, RUN_FILES.report);
+  await writeFileAtomic(path, md);
+  return path;
+}
+
+function renderMarkdown(
+  runDir: string,
+  input: ReportInput,
+  figures: string[],
+  labelOf: (m: string) => string,
+): string {
+  const { config, sites, evaluation: ev } = input;
+  const out: string[] = [];
+  out.push(`# soilco2 run report: ${basename(runDir)}`);
+  out.push(
+    `Split: **${config.split.kind}**${config.split.kind === "temporal" ? ` (last ${pct(config.split.testFraction)} of each site's observed days are test, the ${pct(config.split.valFraction)} before them validation)` : ` (${config.split.folds}-fold cross-validation with whole sites held out)`}. ` +
+      `${sites.length} sites with at least ${config.data.minFluxDays} observed days. Metrics are computed per site on its test days, then the median is taken over sites; ` +
+      `a site counts in a comparison set with at least ${ev.minDays} test days in it, and every model in a set is scored on exactly the same sites and days. ` +
+      `Good site: NSE > 0.5 and KGE > 0.3 (the paper's rule).`,
+  );
+  out.push("## Headline");
+  const rows = ev.test.map((set) => {
+    const l = set.models.find((m) => m.model === "lstm");
+    const others = set.models.filter((m) => m.model !== "lstm").sort((a, b) => b.medianKge - a.medianKge);
+    const b = others[0];
+    return [
+      set.label,
+      set.sites.length,
+      l ? f2(l.medianKge) : "–",
+      l ? f2(l.medianNse) : "–",
+      l ? `${l.goodSites} (${pct(l.goodShare)})` : "–",
+      b ? `${labelOf(b.model)}: KGE ${f2(b.medianKge)}, NSE ${f2(b.medianNse)}` : "–",
+      l && b ? (l.medianKge > b.medianKge ? "yes" : "**no**") : "–",
+    ];
+  });
+  out.push(
+    table(
+      [
+        "test days",
+        "sites",
+        "LSTM median KGE",
+        "LSTM median NSE",
+        "LSTM good sites",
+        "best baseline (by KGE)",
+        "LSTM beats it on KGE",
+      ],
+      rows,
+    ),
+  );
+  out.push(
+    `Paper (${PAPER.reference}): test median KGE ${PAPER.testKge}, NSE ${PAPER.testNse} (train ${PAPER.trainKge}, ${PAPER.trainNse}); good at ${PAPER.goodShare}. ` +
+      `Targets of this project for the temporal split: median KGE ≥ ${TARGETS.medianKge}, NSE ≥ ${TARGETS.medianNse}, more than ${pct(TARGETS.goodShare)} of sites good.`,
+  );
+  const notBeaten: string[] = [];
+  for (const set of ev.test) {
+    const l = set.models.find((m) => m.model === "lstm");
+    if (!l) continue;
+    for (const m of set.models)
+      if (m.model !== "lstm" && !(l.medianKge > m.medianKge))
+        notBeaten.push(
+          `${labelOf(m.model)} on ${set.label} (KGE ${f2(m.medianKge)} vs LSTM ${f2(l.medianKge)})`,
+        );
+  }
+  out.push(
+    notBeaten.length === 0
+      ? "The LSTM beats every baseline on median test KGE in every comparison set."
+      : `Where the LSTM does **not** beat a baseline on median test KGE: ${notBeaten.join("; ")}.`,
+  );
+  out.push("## Test skill by comparison set");
+  for (const set of ev.test) {
+    out.push(`### ${set.label}: ${set.sites.length} sites, ${set.days} days`);
+    out.push(modelTable(set, labelOf));
+  }
+  out.push("## Training skill (LSTM, training days)");
+  for (const set of ev.train)
+    out.push(`### ${set.label}: ${set.sites.length} sites\n\n${modelTable(set, labelOf)}`);
+  out.push("## By land cover and climate group (LSTM, test)");
+  out.push(`Climate groups: ${CLIMATE_RULE}`);
+  for (const [title, groups] of [
+    ["Land cover (IGBP), all test days", ev.byIgbp.all ?? []],
+    ["Climate group, all test days", ev.byClimate.all ?? []],
+    ["Climate group, test days with soil temperature", ev.byClimate.tsoil ?? []],
+  ] as const) {
+    out.push(`### ${title}`);
+    out.push(
+      table(
+        ["group", "sites", "median NSE", "median KGE", "good"],
+        groups.map((g) => [g.group, g.sites, f2(g.medianNse), f2(g.medianKge), pct(g.goodShare)]),
+      ),
+    );
+  }
+  out.push("## Peaks and pulses");
+  out.push(
+    "Peak error is the mean relative error on each site's top 5% observed days (negative = peaks underestimated), median over sites; see the tables above (column `peak error`).",
+  );
+  out.push("## Which sites each figure covers");
+  const inAll = new Set(ev.test.find((s) => s.set === "all")?.sites ?? []);
+  const left = sites.filter((s) => !inAll.has(s.info.site)).map((s) => s.info.site);
+  out.push(
+    `All-days set: ${inAll.size} of ${sites.length} sites; left out (fewer than ${ev.minDays} test days): ${left.length ? left.join(", ") : "none"}. ` +
+      "Soil-temperature sets: only sites and days with soil temperature (and moisture) in the daily dataset, because the process models need them; the LSTM is scored on the same days.",
+  );
+  out.push("## Figures");
+  for (const f of figures.filter((x) => !x.startsWith("sites/"))) out.push(`![${f}](figures/${f})`);
+  out.push(`Per-site time series (observed, LSTM, Q10 × moisture or Q10): \`figures/sites/<site>.svg\`.`);
+  out.push("## Per-site test skill (all test days)");
+  const all = ev.rows.filter((r) => r.split === "test" && r.set === "all");
+  const bySite = [...new Set(all.map((r) => r.site))];
+  const modelNames = [...new Set(all.map((r) => r.model))];
+  out.push(
+    table(
+      ["site", "IGBP", "climate", "days", ...modelNames.flatMap((m) => [`${labelOf(m)} NSE`, "KGE"])],
+      bySite.map((site) => {
+        const r = all.filter((x) => x.site === site);
+        return [
+          `[${site}](figures/sites/${site}.svg)`,
+          r[0]?.igbp ?? "–",
+          r[0]?.climate ?? "–",
+          r[0]?.metrics.n ?? 0,
+          ...modelNames.flatMap((m) => {
+            const x = r.find((y) => y.model === m)?.metrics;
+            return [x ? f2(x.nse) : "–", x ? f2(x.kge) : "–"];
+          }),
+        ];
+      }),
+    ),
+  );
+  return `${out.join("\n\n")}\n`;
+}
