@@ -173,6 +173,16 @@ export const STATIC_FEATURES: readonly FeatureSpec[] = [
     gap: "mask",
     source: "observed",
   },
+  {
+    name: "flux_sd",
+    unit: "umol CO2 m-2 s-1",
+    description:
+      "variability of the site's efflux: the standard deviation of its observed daily efflux over the same reference period as flux_ref; leave out for a site never measured",
+    min: 0,
+    max: 50,
+    gap: "mask",
+    source: "observed",
+  },
 ];
 
 /** The categorical site attribute: IGBP land cover, one-hot encoded over {@link IGBP_CODES}; unknown/missing = all zeros. */

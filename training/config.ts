@@ -58,6 +58,10 @@ export const trainConfigZ = z.strictObject({
       loss: z.enum(["nse", "mse"]).default("nse"),
       /** Clip the global gradient norm to this value. */
       clipNorm: z.number().positive().default(1),
+      /** Per window, probability of hiding each observed driver entirely (gap augmentation). */
+      driverDropout: z.number().min(0).lt(1).default(0),
+      /** Per window, probability of hiding each maskable site attribute (e.g. flux_ref, MAT). */
+      attributeDropout: z.number().min(0).lt(1).default(0),
       seed: z.number().int().default(42),
     })
     .prefault({}),

@@ -114,16 +114,23 @@ export function buildExperiment(
 }
 
 /**
- * Site attributes derived from the observations of the training period: `flux_ref`, the mean observed daily efflux
- * on days labelled train (NaN for a site without training days, e.g. held out in site cross-validation).
+ * Site attributes derived from the observations of the training period: `flux_ref` and `flux_sd`, the mean and the
+ * standard deviation of the observed daily efflux on days labelled train (NaN for a site without training days, e.g.
+ * held out in site cross-validation).
  */
 export function derivedStatics(s: SiteSeries, labels: Uint8Array): Record<string, number> {
   let sum = 0;
+  let sum2 = 0;
   let n = 0;
   for (let t = 0; t < s.length; t++) {
     if (labels[t] !== SPLIT.train || Number.isNaN(s.target[t]!)) continue;
     sum += s.target[t]!;
+    sum2 += s.target[t]! ** 2;
     n++;
   }
-  return { flux_ref: n > 0 ? Math.max(0, sum / n) : Number.NaN };
+  const mean = sum / n;
+  return {
+    flux_ref: n > 0 ? Math.max(0, mean) : Number.NaN,
+    flux_sd: n > 1 ? Math.sqrt(Math.max(0, sum2 / n - mean * mean)) : Number.NaN,
+  };
 }

@@ -1,5 +1,7 @@
 /** The training loop: shuffled windows, masked loss, Adam with gradient clipping, validation, early stopping, checkpoints. */
 import * as tf from "@tensorflow/tfjs";
+import { DYNAMIC_FEATURES, STATIC_FEATURES } from "../core/features.ts";
+import { pickFeatures } from "../core/make-schema.ts";
 import { median, nse } from "../core/metrics.ts";
 import { seededRng, shuffled } from "../core/random.ts";
 import { type LoopState, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
@@ -9,7 +11,7 @@ import { type Architecture, forward, initParams, type ModelParams, paramList } f
 import { predictSeries } from "./predict.ts";
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
-import { buildBatch, makeWindows } from "./windows.ts";
+import { augmentationColumns, buildBatch, makeWindows } from "./windows.ts";
 
 /** The soil temperature column of the dynamic input and its normaliser statistics (for the `q10` head). */
 function temperatureColumn(
@@ -146,6 +148,13 @@ export async function trainModel(
     state = resumed.state;
   }
 
+  const augCols = augmentationColumns(
+    pickFeatures(config.features.dynamic, DYNAMIC_FEATURES, "dynamic"),
+    pickFeatures(config.features.static, STATIC_FEATURES, "static"),
+    exp.normaliser.static.mean.length,
+    train.driverDropout,
+    train.attributeDropout,
+  );
   let stoppedEarly = false;
   for (let epoch = state.epoch + 1; epoch <= train.epochs; epoch++) {
     if (state.badEpochs >= train.patience) {
@@ -169,6 +178,7 @@ export async function trainModel(
         SPLIT.train,
         exp.siteWeights,
         train.windowDays,
+        augCols.length > 0 ? { rng, columns: augCols } : undefined,
       );
       let supervised = 0;
       for (const w of batch.w) if (w > 0) supervised++;

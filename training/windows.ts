@@ -64,6 +64,7 @@ export function buildBatch(
   label: SplitCode,
   siteWeight: readonly number[],
   windowDays: number,
+  augment?: Augmentation,
 ): Batch {
   const B = windows.length;
   const T = windowDays;
@@ -86,6 +87,50 @@ export function buildBatch(
         w[row] = siteWeight[win.site]!;
       }
     }
+    if (augment) {
+      const len = Math.min(T, yt.length - win.start);
+      for (const col of augment.columns) {
+        if (augment.rng() >= col.p) continue;
+        for (let k = 0; k < len; k++) {
+          const row = k * B + b;
+          x[row * width + col.value] = 0;
+          x[row * width + col.mask] = 1;
+        }
+      }
+    }
   });
   return { x: { data: x, time: T, batch: B, input: width }, y, w };
+}
+
+/**
+ * Gap augmentation: per window, each listed input is hidden (value 0, mask 1, as a real gap) with probability `p`,
+ * so the model learns to predict for sites that lack a sensor or an attribute, as clients often do.
+ */
+export interface Augmentation {
+  rng: () => number;
+  /** Input columns that may be hidden: the normalised value's column and its mask's column. */
+  columns: { value: number; mask: number; p: number }[];
+}
+
+/**
+ * Columns for {@link Augmentation}: observed dynamic drivers with probability `pDynamic`, numeric static attributes
+ * with gap policy `mask` with probability `pStatic`. Layout as core/prepare.ts: [dyn, dyn mask, static, static mask].
+ */
+export function augmentationColumns(
+  dynamic: readonly { source: string }[],
+  staticFeatures: readonly { gap: string }[],
+  staticWidth: number,
+  pDynamic: number,
+  pStatic: number,
+): Augmentation["columns"] {
+  const Dd = dynamic.length;
+  const cols: Augmentation["columns"] = [];
+  dynamic.forEach((f, c) => {
+    if (f.source === "observed" && pDynamic > 0) cols.push({ value: c, mask: Dd + c, p: pDynamic });
+  });
+  staticFeatures.forEach((f, j) => {
+    if (f.gap === "mask" && pStatic > 0)
+      cols.push({ value: 2 * Dd + j, mask: 2 * Dd + staticWidth + j, p: pStatic });
+  });
+  return cols;
 }

@@ -1,0 +1,107 @@
+// Integration: ingest four real COSORE sites, train a tiny model for a few epochs, resume after a "kill", evaluate, refuse a broken run.
+import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ArtefactError } from "../core/errors.ts";
+import { runIngest } from "../ingest/run-ingest.ts";
+import { parseTrainConfig } from "../training/config.ts";
+import { RUN_FILES } from "../training/run-dir.ts";
+import { runEvaluate } from "../training/run-evaluate.ts";
+import { runTrain } from "../training/run-train.ts";
+import type { EpochRecord } from "../training/train-loop.ts";
+import { cosorePath } from "./helpers/cosore-path.ts";
+
+const SITES = [
+  "d20190415_VARNER",
+  "d20200212_KAYE_LNE",
+  "d20200423_SANCHEZ-CANETE",
+  "d20190504_SAVAGE_hf006-05",
+];
+let tmp: string;
+let data: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "soilco2-train-"));
+  data = join(tmp, "daily");
+  await runIngest({ cosore: cosorePath(), out: data, datasets: SITES });
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+const config = () =>
+  parseTrainConfig({
+    data: { dir: data },
+    features: { static: ["latitude", "elevation", "flux_ref"] },
+    model: { hidden: 16 },
+    train: {
+      epochs: 4,
+      batchSize: 16,
+      windowDays: 120,
+      warmupDays: 30,
+      strideDays: 60,
+      learningRate: 0.005,
+      patience: 10,
+    },
+  });
+
+describe("training on real sites", () => {
+  it("the loss falls, every artefact exists, and a killed run resumes from its checkpoint", async () => {
+    const runDir = join(tmp, "run");
+    const first = await runTrain({
+      config: { ...config(), train: { ...config().train, epochs: 2 } },
+      runDir,
+    });
+    expect(first.sites.map((s) => s.info.site).sort()).toEqual([...SITES].sort());
+    // "Kill" after epoch 2: continue the same run to epoch 4 from its checkpoint.
+    const cfgPath = join(runDir, RUN_FILES.config);
+    const saved = JSON.parse(readFileSync(cfgPath, "utf8"));
+    saved.config.train.epochs = 4;
+    await (await import("../io/atomic-write.ts")).writeJsonAtomic(cfgPath, saved);
+    const resumed = await runTrain({ resume: runDir });
+    const history = JSON.parse(await readFile(join(runDir, RUN_FILES.history), "utf8")) as EpochRecord[];
+    expect(history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
+    expect(history[3]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
+    expect(resumed.folds[0]!.result.history).toHaveLength(4);
+    for (const f of [
+      RUN_FILES.config,
+      RUN_FILES.normaliser,
+      "model/model.json",
+      "model/weights.bin",
+      "checkpoint/latest.json",
+    ])
+      expect(existsSync(join(runDir, f)), f).toBe(true);
+    const provenance = saved.provenance;
+    expect(provenance.dataSha256["daily.parquet"]).toMatch(/^[0-9a-f]{64}$/);
+
+    const ev = await runEvaluate({ runDir, trained: resumed });
+    expect(ev.evaluation.test.find((s) => s.set === "all")!.sites).toHaveLength(4);
+    for (const f of [
+      RUN_FILES.report,
+      RUN_FILES.summary,
+      "figures/medians.svg",
+      "predictions/synthetic-daily.parquet",
+      "golden-inputs.json",
+    ])
+      expect(existsSync(join(runDir, f)), f).toBe(true);
+    const report = await readFile(join(runDir, RUN_FILES.report), "utf8");
+    expect(report).toContain("## Headline");
+    expect(report).toContain("Q10 × moisture");
+  }, 120_000);
+
+  it("evaluation refuses a run without its normaliser", async () => {
+    const runDir = join(tmp, "run-broken");
+    await runTrain({ config: { ...config(), train: { ...config().train, epochs: 1 } }, runDir });
+    await rm(join(runDir, RUN_FILES.normaliser));
+    await expect(runEvaluate({ runDir })).rejects.toThrow(ArtefactError);
+    await expect(runEvaluate({ runDir })).rejects.toThrow(/normaliser/);
+  }, 60_000);
+
+  it("never overwrites a run directory", async () => {
+    await expect(runTrain({ config: config(), runDir: join(tmp, "run") })).rejects.toThrow(
+      /never overwritten/,
+    );
+  });
+});
