@@ -114,23 +114,56 @@ export function buildExperiment(
 }
 
 /**
- * Site attributes derived from the observations of the training period: `flux_ref` and `flux_sd`, the mean and the
- * standard deviation of the observed daily efflux on days labelled train (NaN for a site without training days, e.g.
- * held out in site cross-validation).
+ * Site attributes derived from the observations of the training period (days labelled train with a target):
+ * `flux_ref` and `flux_sd`, the mean and standard deviation of the daily efflux; `tsoil_ref`, the mean soil temperature
+ * on those days; `flux_q10`, exp(10·b) of the least-squares line ln(efflux) = a + b·tsoil (clamped to 1..10).
+ * NaN where the site has no such days (e.g. held out in site cross-validation) or no soil temperature.
  */
 export function derivedStatics(s: SiteSeries, labels: Uint8Array): Record<string, number> {
   let sum = 0;
   let sum2 = 0;
   let n = 0;
+  let tSum = 0;
+  let tN = 0;
+  const xs: number[] = [];
+  const ys: number[] = [];
+  const ts = s.drivers.tsoil_mean;
   for (let t = 0; t < s.length; t++) {
-    if (labels[t] !== SPLIT.train || Number.isNaN(s.target[t]!)) continue;
-    sum += s.target[t]!;
-    sum2 += s.target[t]! ** 2;
+    const y = s.target[t]!;
+    if (labels[t] !== SPLIT.train || Number.isNaN(y)) continue;
+    sum += y;
+    sum2 += y * y;
     n++;
+    const temp = ts?.[t] ?? Number.NaN;
+    if (Number.isNaN(temp)) continue;
+    tSum += temp;
+    tN++;
+    if (y > 0) {
+      xs.push(temp);
+      ys.push(Math.log(y));
+    }
   }
   const mean = sum / n;
   return {
     flux_ref: n > 0 ? Math.max(0, mean) : Number.NaN,
     flux_sd: n > 1 ? Math.sqrt(Math.max(0, sum2 / n - mean * mean)) : Number.NaN,
+    tsoil_ref: tN > 0 ? tSum / tN : Number.NaN,
+    flux_q10: q10FromLogLinear(xs, ys),
   };
+}
+
+/** Q10 = exp(10·b) of the OLS slope of ln(efflux) on temperature; NaN for fewer than 10 points or no spread. */
+export function q10FromLogLinear(temps: readonly number[], logFlux: readonly number[]): number {
+  const n = temps.length;
+  if (n < 10) return Number.NaN;
+  const mx = temps.reduce((a, b) => a + b, 0) / n;
+  const my = logFlux.reduce((a, b) => a + b, 0) / n;
+  let sxx = 0;
+  let sxy = 0;
+  for (let i = 0; i < n; i++) {
+    sxx += (temps[i]! - mx) ** 2;
+    sxy += (temps[i]! - mx) * (logFlux[i]! - my);
+  }
+  if (sxx < 1e-6 * n) return Number.NaN;
+  return Math.min(10, Math.max(1, Math.exp((10 * sxy) / sxx)));
 }

@@ -88,6 +88,24 @@ export function seriesLoss(
   return { loss: n > 0 ? sum / n : Number.NaN, medianNse: median(nses) };
 }
 
+/** Copy every weight of `from` into `to`. */
+function copyParams(from: ModelParams, to: ModelParams): void {
+  const src = paramList(from);
+  paramList(to).forEach((v, i) => {
+    v.assign(src[i]!);
+  });
+}
+
+/** ema ← decay·ema + (1 − decay)·w, per weight. */
+function updateEma(ema: ModelParams, params: ModelParams, decay: number): void {
+  const src = paramList(params);
+  tf.tidy(() => {
+    paramList(ema).forEach((v, i) => {
+      v.assign(tf.add(tf.mul(v, decay), tf.mul(src[i]!, 1 - decay)));
+    });
+  });
+}
+
 function globalNormClip(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
   return tf.tidy(() => {
     const sq = Object.values(grads).map((g) => tf.sum(tf.square(g)));
@@ -121,6 +139,9 @@ export async function trainModel(
     ...(config.model.head === "q10" ? { temperature: temperatureColumn(exp, config) } : {}),
   };
   const params = initParams(architecture, train.seed);
+  // Exponential moving average of the weights (Polyak averaging): validated, saved and served instead of the raw ones.
+  const ema = train.ema > 0 ? initParams(architecture, train.seed) : params;
+  if (ema !== params) copyParams(params, ema);
   const optimizer = tf.train.adam(train.learningRate);
   const windows = makeWindows(
     exp.targets,
@@ -142,6 +163,7 @@ export async function trainModel(
   const resumed = await readCheckpoint(runDir);
   if (resumed) {
     assignWeights(params, resumed.weights, tf);
+    if (ema !== params) assignWeights(ema, resumed.ema ?? resumed.weights, tf);
     await optimizer.setWeights(
       resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })),
     );
@@ -196,13 +218,14 @@ export async function trainModel(
       );
       const clipped = globalNormClip(grads, train.clipNorm);
       optimizer.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
+      if (ema !== params) updateEma(ema, params, train.ema);
       const loss = value.dataSync()[0]!;
       tf.dispose([value, yT, wT, ...Object.values(grads), ...Object.values(clipped)]);
       lossSum += loss * supervised;
       supervisedDays += supervised;
       hooks.onBatch?.(epoch, b + 1, batches, lossSum / Math.max(1, supervisedDays));
     }
-    const series = predictSeries(params, architecture, exp.prepared, exp.width, exp.normaliser.targetScale);
+    const series = predictSeries(ema, architecture, exp.prepared, exp.width, exp.normaliser.targetScale);
     const val = seriesLoss(exp, series, SPLIT.val);
     hooks.onSeries?.(epoch, series);
     const record: EpochRecord = {
@@ -221,12 +244,20 @@ export async function trainModel(
       badEpochs: improved ? 0 : state.badEpochs + 1,
       history: [...state.history, record],
     };
-    if (improved) await saveWeights(`${runDir}/model`, architecture, params);
-    await writeCheckpoint(runDir, architecture, params, await optimizer.getWeights(), state);
+    if (improved) await saveWeights(`${runDir}/model`, architecture, ema);
+    await writeCheckpoint(
+      runDir,
+      architecture,
+      params,
+      await optimizer.getWeights(),
+      state,
+      ema !== params ? ema : undefined,
+    );
     hooks.onEpochEnd?.(record, improved);
   }
   // Leave the best epoch's weights in `params`.
   assignWeights(params, await loadWeights(`${runDir}/model`), tf);
+  if (ema !== params) for (const v of paramList(ema)) v.dispose();
   optimizer.dispose();
   return { params, architecture, history: state.history, bestEpoch: state.bestEpoch, stoppedEarly };
 }
