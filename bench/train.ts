@@ -73,7 +73,8 @@ const step = (b: (typeof batches)[number]) => {
   const w = tf.tensor1d(b.w);
   const loss = opt.minimize(() => maskedLoss(forward(params, arch, b.x), y, w, n), true, paramList(params));
   loss?.dataSync();
-  tf.dispose([loss, y, w]);
+  tf.dispose([y, w]);
+  loss?.dispose();
   return n;
 };
 step(batches[0]!);

@@ -183,6 +183,25 @@ export const STATIC_FEATURES: readonly FeatureSpec[] = [
     gap: "mask",
     source: "observed",
   },
+  {
+    name: "flux_q10",
+    unit: "1",
+    description:
+      "temperature sensitivity of the site's efflux over the reference period: Q10 = exp(10·b) of the least-squares line ln(efflux) = a + b·tsoil_mean (days with efflux > 0 and soil temperature), clamped to 1..10; leave out if unknown",
+    min: 1,
+    max: 10,
+    gap: "mask",
+    source: "observed",
+  },
+  {
+    name: "tsoil_ref",
+    unit: "degC",
+    description: "mean daily soil temperature on the days behind flux_ref; leave out if unknown",
+    min: -40,
+    max: 60,
+    gap: "mask",
+    source: "observed",
+  },
 ];
 
 /** The categorical site attribute: IGBP land cover, one-hot encoded over {@link IGBP_CODES}; unknown/missing = all zeros. */

@@ -38,7 +38,7 @@ export const trainConfigZ = z.strictObject({
       /** Dropout on the LSTM output before the head, while training. */
       dropout: z.number().min(0).lt(1).default(0.1),
       /** Output head: `softplus` (plain) or `q10` (hybrid: efflux = base·Q10^((Ts−10)/10), base and Q10 from the LSTM). */
-      head: z.enum(["softplus", "q10"]).default("softplus"),
+      head: z.enum(["softplus", "q10", "prior"]).default("softplus"),
     })
     .prefault({}),
   train: z

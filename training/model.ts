@@ -16,9 +16,60 @@ export interface Architecture {
    * efflux = softplus(z₀)·exp(lnQ10·(T − 10)/10)·scale, lnQ10 = 0.1 + 2·sigmoid(z₁), T the soil temperature input
    * (the factor is 1 on days without it). Default `softplus`.
    */
-  head?: "softplus" | "q10";
+  head?: "softplus" | "q10" | "prior";
   /** For the `q10` head: the dynamic column holding soil temperature and its normaliser mean and std. */
   temperature?: { column: number; mean: number; std: number };
+  /** For the `prior` head: where the LSTM input holds the raw values the Q10 prior needs (see {@link priorTerm}). */
+  prior?: PriorInputs;
+}
+
+/** An input column of the LSTM input row: value and mask positions, and the normaliser's mean and std. */
+export interface InputRef {
+  value: number;
+  mask: number;
+  mean: number;
+  std: number;
+}
+
+/** The inputs of the `prior` head's per-site Q10 prior, and the target scale to express it in model units. */
+export interface PriorInputs {
+  tsoil: InputRef;
+  fluxRef: InputRef;
+  fluxQ10: InputRef;
+  tsoilRef: InputRef;
+  targetScale: number;
+}
+
+/** Q10 used by the prior when the site's is unknown. */
+export const PRIOR_DEFAULT_Q10 = 2;
+
+function raw(x: TimeMajorInput, row: number, ref: InputRef): number {
+  const base = row * x.input;
+  return x.data[base + ref.mask] === 1 ? Number.NaN : x.data[base + ref.value]! * ref.std + ref.mean;
+}
+
+/**
+ * The `prior` head's per-day prior in model units (divide µmol m-2 s-1 by targetScale): the site's own Q10 model
+ * R10·Q10^((T − 10)/10) with Q10 = flux_q10 (2 if unknown), R10 = flux_ref / Q10^((tsoil_ref − 10)/10)
+ * (tsoil_ref 10 °C if unknown). On a day without soil temperature the prior is flux_ref; for a site without flux_ref
+ * it is 1 (the target scale) and the LSTM carries everything.
+ * @returns [time·batch]
+ */
+export function priorTerm(arch: Architecture, x: TimeMajorInput): Float32Array {
+  const p = arch.prior;
+  const rows = x.time * x.batch;
+  const out = new Float32Array(rows).fill(1);
+  if (!p) return out;
+  for (let r = 0; r < rows; r++) {
+    const ref = raw(x, r, p.fluxRef);
+    if (Number.isNaN(ref)) continue;
+    const q = Number.isNaN(raw(x, r, p.fluxQ10)) ? PRIOR_DEFAULT_Q10 : raw(x, r, p.fluxQ10);
+    const tr = Number.isNaN(raw(x, r, p.tsoilRef)) ? 10 : raw(x, r, p.tsoilRef);
+    const t = raw(x, r, p.tsoil);
+    const tt = Number.isNaN(t) ? tr : Math.min(60, Math.max(-40, t));
+    out[r] = Math.max(1e-3, ref * q ** ((tt - tr) / 10)) / p.targetScale;
+  }
+  return out;
 }
 
 /** Trainable weights. Names as saved: `lstm/kernel`, `lstm/recurrent_kernel`, `lstm/bias`, `head/kernel`, `head/bias`. */
@@ -92,6 +143,13 @@ export function temperatureTerm(arch: Architecture, x: TimeMajorInput): Float32A
   return out;
 }
 
+/** The per-row term a head needs besides the hidden state: the temperature term (`q10`) or the prior (`prior`). */
+export function headTerm(arch: Architecture, x: TimeMajorInput): Float32Array | undefined {
+  if (arch.head === "q10") return temperatureTerm(arch, x);
+  if (arch.head === "prior") return priorTerm(arch, x);
+  return undefined;
+}
+
 /**
  * Map hidden states [rows, H] to the output in target-scale units [rows].
  * @param tTerm for the `q10` head, {@link temperatureTerm} of the same rows
@@ -104,6 +162,13 @@ export function applyHead(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const z = tf.add(tf.matMul(h, p.headKernel), p.headBias);
+    if (arch.head === "prior") {
+      // prior · exp(z), the correction bounded to a factor e^±4.
+      return tf.reshape(
+        tf.mul(tf.exp(tf.clipByValue(z, -4, 4)), tf.reshape(tf.tensor1d(tTerm!), [-1, 1])),
+        [-1],
+      ) as tf.Tensor1D;
+    }
     if (arch.head !== "q10") return tf.reshape(tf.softplus(z), [-1]) as tf.Tensor1D;
     const [z0, z1] = tf.split(z, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
     const lnQ10 = tf.add(tf.mul(tf.sigmoid(z1), 2), 0.1);
@@ -125,7 +190,7 @@ export function forward(
   dropout = 0,
   seed?: number,
 ): tf.Tensor1D {
-  const tTerm = arch.head === "q10" ? temperatureTerm(arch, x) : undefined;
+  const tTerm = headTerm(arch, x);
   return tf.tidy(() => {
     let h: tf.Tensor2D = lstmSequence(x, p.lstm);
     if (dropout > 0) h = tf.dropout(h, dropout, undefined, seed) as tf.Tensor2D;

@@ -1,7 +1,7 @@
 /** Whole-series inference in tfjs: every site from its first to its last day, in µmol CO2 m-2 s-1. */
 import * as tf from "@tensorflow/tfjs";
 import { lstmInfer } from "./lstm.ts";
-import { type Architecture, applyHead, type ModelParams, temperatureTerm } from "./model.ts";
+import { type Architecture, applyHead, headTerm, type ModelParams } from "./model.ts";
 
 /**
  * Predict full series for many sites. Sites are grouped by length and padded at the end (the LSTM is causal).
@@ -28,7 +28,7 @@ export function predictSeries(
       for (let t = 0; t < g.len; t++) x.set(p.subarray(t * width, (t + 1) * width), (t * B + b) * width);
     });
     const input = { data: x, time: T, batch: B, input: width };
-    const tTerm = arch.head === "q10" ? temperatureTerm(arch, input) : undefined;
+    const tTerm = headTerm(arch, input);
     const y = tf.tidy(() =>
       tf.mul(applyHead(params, arch, lstmInfer(input, params.lstm), tTerm), targetScale),
     );

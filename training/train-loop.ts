@@ -7,7 +7,15 @@ import { seededRng, shuffled } from "../core/random.ts";
 import { type LoopState, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
-import { type Architecture, forward, initParams, type ModelParams, paramList } from "./model.ts";
+import {
+  type Architecture,
+  forward,
+  type InputRef,
+  initParams,
+  type ModelParams,
+  type PriorInputs,
+  paramList,
+} from "./model.ts";
 import { predictSeries } from "./predict.ts";
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
@@ -21,6 +29,39 @@ function temperatureColumn(
   const column = config.features.dynamic.indexOf("tsoil_mean");
   if (column < 0) throw new Error('model.head "q10" needs tsoil_mean among features.dynamic');
   return { column, mean: exp.normaliser.dynamic.mean[column]!, std: exp.normaliser.dynamic.std[column]! };
+}
+
+/** Where the `prior` head finds soil temperature and the site's reference attributes in the LSTM input. */
+function priorInputs(exp: Experiment, config: TrainConfig): PriorInputs {
+  const Dd = config.features.dynamic.length;
+  const Ds = exp.normaliser.static.mean.length;
+  const dyn = (name: string): InputRef => {
+    const c = config.features.dynamic.indexOf(name);
+    if (c < 0) throw new Error(`model.head "prior" needs ${name} among features.dynamic`);
+    return {
+      value: c,
+      mask: Dd + c,
+      mean: exp.normaliser.dynamic.mean[c]!,
+      std: exp.normaliser.dynamic.std[c]!,
+    };
+  };
+  const st = (name: string): InputRef => {
+    const j = config.features.static.indexOf(name);
+    if (j < 0) throw new Error(`model.head "prior" needs ${name} among features.static`);
+    return {
+      value: 2 * Dd + j,
+      mask: 2 * Dd + Ds + j,
+      mean: exp.normaliser.static.mean[j]!,
+      std: exp.normaliser.static.std[j]!,
+    };
+  };
+  return {
+    tsoil: dyn("tsoil_mean"),
+    fluxRef: st("flux_ref"),
+    fluxQ10: st("flux_q10"),
+    tsoilRef: st("tsoil_ref"),
+    targetScale: exp.normaliser.targetScale,
+  };
 }
 
 /** One epoch's record in history.json. */
@@ -137,6 +178,7 @@ export async function trainModel(
     staticCols: exp.normaliser.static.mean.length,
     head: config.model.head,
     ...(config.model.head === "q10" ? { temperature: temperatureColumn(exp, config) } : {}),
+    ...(config.model.head === "prior" ? { prior: priorInputs(exp, config) } : {}),
   };
   const params = initParams(architecture, train.seed);
   // Exponential moving average of the weights (Polyak averaging): validated, saved and served instead of the raw ones.
