@@ -5,9 +5,21 @@ import { DYNAMIC_FEATURES, type FeatureSpec, IGBP_FEATURE, STATIC_FEATURES, TARG
 import { type ModelSchema, parseModelSchema, SCHEMA_FORMAT, SCHEMA_VERSION } from "./model-schema.ts";
 import type { ColumnStats } from "./normaliser.ts";
 
-/** Default model inputs: every daily driver; site attributes that carry climate (not longitude). */
+/**
+ * Default model inputs: every daily driver; site attributes that carry climate (not longitude, which only
+ * identifies sites), and the site's reference statistics from its own measurements (optional for clients).
+ */
 export const DEFAULT_DYNAMIC = DYNAMIC_FEATURES.map((f) => f.name);
-export const DEFAULT_STATIC = ["latitude", "elevation", "mat", "map"];
+export const DEFAULT_STATIC = [
+  "latitude",
+  "elevation",
+  "mat",
+  "map",
+  "flux_ref",
+  "flux_sd",
+  "flux_q10",
+  "tsoil_ref",
+];
 
 /** Catalog entries for the given names, in the given order. @throws {ConfigError} for an unknown name. */
 export function pickFeatures(

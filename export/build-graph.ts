@@ -1,5 +1,6 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
+import { type Architecture, headWidth, PRIOR_DEFAULT_Q10 } from "../training/model.ts";
 import { kerasToOnnxLstm } from "./gate-order.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "./graph-contract.ts";
 import type { NetworkWeights } from "./network-weights.ts";
@@ -62,6 +63,114 @@ function normaliseWithMask(x: string, prefix: string, axis: number): NodeProto[]
   ];
 }
 
+const scalar = (name: string, v: number) => floatTensor(name, [], [v]);
+
+/**
+ * The output head, from `head_z` [B,T,k] to `efflux` [B,T], exactly as training/model.ts `applyHead`:
+ * - `softplus`: softplus(z)·scale;
+ * - `q10`: softplus(z₀)·exp((0.1 + 2·sigmoid(z₁))·clip((T − 10)/10, −5, 5))·scale, the exponent 0 where T is NaN;
+ * - `prior`: exp(clip(z, −4, 4))·prior·scale with the site's own Q10 prior (training/model.ts `priorTerm`), read from
+ *   the raw `dynamic` and `static` inputs.
+ */
+function headGraph(
+  arch: Architecture,
+  Dd: number,
+): { nodes: NodeProto[]; initializer: ReturnType<typeof floatTensor>[] } {
+  const head = arch.head ?? "softplus";
+  if (head === "softplus")
+    return {
+      initializer: [],
+      nodes: [
+        node("Softplus", ["head_z"], ["head_out"]),
+        node("Mul", ["head_out", "target_scale"], ["efflux_3d"]),
+        node("Squeeze", ["efflux_3d", "axes_2"], [OUTPUT_EFFLUX]),
+      ],
+    };
+  if (head === "q10") {
+    const t = arch.temperature;
+    if (!t) throw new Error("q10 head without its temperature column");
+    return {
+      initializer: [
+        int64Tensor("split_1_1", [2], [1, 1]),
+        int64Tensor("tsoil_index", [], [t.column]),
+        scalar("c_two", 2),
+        scalar("c_tenth", 0.1),
+        scalar("c_ten", 10),
+        scalar("c_m5", -5),
+        scalar("c_5", 5),
+      ],
+      nodes: [
+        node("Split", ["head_z", "split_1_1"], ["q10_z0", "q10_z1"], [intAttr("axis", 2)]),
+        node("Softplus", ["q10_z0"], ["q10_base"]),
+        node("Sigmoid", ["q10_z1"], ["q10_sig"]),
+        node("Mul", ["q10_sig", "c_two"], ["q10_sig2"]),
+        node("Add", ["q10_sig2", "c_tenth"], ["q10_lnq"]),
+        node("Gather", [INPUT_DYNAMIC, "tsoil_index"], ["q10_t"], [intAttr("axis", 2)]),
+        node("Unsqueeze", ["q10_t", "axes_2"], ["q10_t3"]),
+        node("Sub", ["q10_t3", "c_ten"], ["q10_dt"]),
+        node("Div", ["q10_dt", "c_ten"], ["q10_dt10"]),
+        node("Clip", ["q10_dt10", "c_m5", "c_5"], ["q10_dtc"]),
+        node("IsNaN", ["q10_t3"], ["q10_tnan"]),
+        node("Where", ["q10_tnan", "zero", "q10_dtc"], ["q10_term"]),
+        node("Mul", ["q10_lnq", "q10_term"], ["q10_expo"]),
+        node("Exp", ["q10_expo"], ["q10_factor"]),
+        node("Mul", ["q10_base", "q10_factor"], ["q10_out"]),
+        node("Mul", ["q10_out", "target_scale"], ["efflux_3d"]),
+        node("Squeeze", ["efflux_3d", "axes_2"], [OUTPUT_EFFLUX]),
+      ],
+    };
+  }
+  const p = arch.prior;
+  if (!p) throw new Error("prior head without its input positions");
+  const staticIndex = (v: number) => v - 2 * Dd;
+  const attr = (name: string): NodeProto[] => [
+    node("Gather", [INPUT_STATIC, `${name}_index`], [`${name}_b`], [intAttr("axis", 1)]),
+    node("Unsqueeze", [`${name}_b`, "axes_1"], [`${name}_col`]),
+  ];
+  return {
+    initializer: [
+      int64Tensor("tsoil_index", [], [p.tsoil.value]),
+      int64Tensor("prior_ref_index", [], [staticIndex(p.fluxRef.value)]),
+      int64Tensor("prior_q10_index", [], [staticIndex(p.fluxQ10.value)]),
+      int64Tensor("prior_tref_index", [], [staticIndex(p.tsoilRef.value)]),
+      scalar("c_m4", -4),
+      scalar("c_4", 4),
+      scalar("c_one", 1),
+      scalar("c_ten", 10),
+      scalar("c_m40", -40),
+      scalar("c_60", 60),
+      scalar("c_floor", 1e-3),
+      scalar("c_default_q10", PRIOR_DEFAULT_Q10),
+    ],
+    nodes: [
+      node("Clip", ["head_z", "c_m4", "c_4"], ["prior_zc"]),
+      node("Exp", ["prior_zc"], ["prior_corr3"]),
+      node("Squeeze", ["prior_corr3", "axes_2"], ["prior_corr"]),
+      node("Gather", [INPUT_DYNAMIC, "tsoil_index"], ["prior_t"], [intAttr("axis", 2)]),
+      ...attr("prior_ref"),
+      ...attr("prior_q10"),
+      ...attr("prior_tref"),
+      node("IsNaN", ["prior_q10_col"], ["prior_q10_nan"]),
+      node("Where", ["prior_q10_nan", "c_default_q10", "prior_q10_col"], ["prior_q"]),
+      node("IsNaN", ["prior_tref_col"], ["prior_tref_nan"]),
+      node("Where", ["prior_tref_nan", "c_ten", "prior_tref_col"], ["prior_tr"]),
+      node("IsNaN", ["prior_t"], ["prior_t_nan"]),
+      node("Where", ["prior_t_nan", "prior_tr", "prior_t"], ["prior_tf"]),
+      node("Clip", ["prior_tf", "c_m40", "c_60"], ["prior_tc"]),
+      node("Sub", ["prior_tc", "prior_tr"], ["prior_dt"]),
+      node("Div", ["prior_dt", "c_ten"], ["prior_ex"]),
+      node("Pow", ["prior_q", "prior_ex"], ["prior_fac"]),
+      node("Mul", ["prior_ref_col", "prior_fac"], ["prior_raw"]),
+      node("Max", ["prior_raw", "c_floor"], ["prior_floor"]),
+      node("Div", ["prior_floor", "target_scale"], ["prior_norm"]),
+      node("IsNaN", ["prior_ref_col"], ["prior_ref_nan"]),
+      node("Where", ["prior_ref_nan", "c_one", "prior_norm"], ["prior"]),
+      node("Mul", ["prior_corr", "prior"], ["prior_out"]),
+      node("Mul", ["prior_out", "target_scale"], [OUTPUT_EFFLUX]),
+    ],
+  };
+}
+
 /**
  * Build the inference graph.
  *
@@ -83,10 +192,12 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
     throw new Error(
       `LSTM kernel takes ${lstm.input} inputs, the schema gives 2·(${Dd} + ${Ds}) = ${inputWidth}`,
     );
-  if (weights.headKernel.length !== H || weights.headBias.length !== 1)
+  const k = headWidth(weights.architecture);
+  if (weights.headKernel.length !== H * k || weights.headBias.length !== k)
     throw new Error(
-      `head weights have shapes [${weights.headKernel.length}] and [${weights.headBias.length}], expected [${H}] and [1]`,
+      `head weights have shapes [${weights.headKernel.length}] and [${weights.headBias.length}], expected [${H * k}] and [${k}]`,
     );
+  const head = headGraph(weights.architecture, Dd);
   const n = schema.normaliser;
 
   const initializer = [
@@ -101,9 +212,10 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
     floatTensor("lstm_W", [1, 4 * H, inputWidth], lstm.W),
     floatTensor("lstm_R", [1, 4 * H, H], lstm.R),
     floatTensor("lstm_B", [1, 8 * H], lstm.B),
-    floatTensor("head_kernel", [H, 1], weights.headKernel),
-    floatTensor("head_bias", [1], weights.headBias),
+    floatTensor("head_kernel", [H, k], weights.headKernel),
+    floatTensor("head_bias", [k], weights.headBias),
     floatTensor("target_scale", [], [n.targetScale]),
+    ...head.initializer,
   ];
 
   const nodes: NodeProto[] = [
@@ -132,9 +244,7 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
     node("Transpose", ["lstm_h_tm"], ["lstm_h"], [intsAttr("perm", [1, 0, 2])]),
     node("MatMul", ["lstm_h", "head_kernel"], ["head_mm"]),
     node("Add", ["head_mm", "head_bias"], ["head_z"]),
-    node("Softplus", ["head_z"], ["head_out"]),
-    node("Mul", ["head_out", "target_scale"], ["efflux_3d"]),
-    node("Squeeze", ["efflux_3d", "axes_2"], [OUTPUT_EFFLUX]),
+    ...head.nodes,
   ];
 
   return {

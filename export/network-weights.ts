@@ -1,6 +1,7 @@
 /** The trained network's weights as plain arrays, checked against the model schema: what export and the tfjs reference share. */
 import { ArtefactError } from "../core/errors.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
+import { type Architecture, headWidth } from "../training/model.ts";
 import type { WeightsFile } from "../training/weights-file.ts";
 
 /** Trained weights in the Keras / tfjs layout (training/weights-file.ts names), plain row-major arrays. */
@@ -11,12 +12,14 @@ export interface NetworkWeights {
   recurrentKernel: Float32Array;
   /** `lstm/bias` [4·hidden] */
   bias: Float32Array;
-  /** `head/kernel` [hidden, 1] */
+  /** `head/kernel` [hidden, k], k = 1 (softplus, prior) or 2 (q10) */
   headKernel: Float32Array;
-  /** `head/bias` [1] */
+  /** `head/bias` [k] */
   headBias: Float32Array;
   /** LSTM units. */
   hidden: number;
+  /** The architecture saved with the weights (head type and the head's input positions). */
+  architecture: Architecture;
 }
 
 /**
@@ -35,8 +38,8 @@ export function networkWeights(
     "lstm/kernel": [input, 4 * H],
     "lstm/recurrent_kernel": [H, 4 * H],
     "lstm/bias": [4 * H],
-    "head/kernel": [H, 1],
-    "head/bias": [1],
+    "head/kernel": [H, headWidth(file.architecture)],
+    "head/bias": [headWidth(file.architecture)],
   };
   const get = (name: string): Float32Array => {
     const w = file.weights.get(name);
@@ -57,5 +60,6 @@ export function networkWeights(
     headKernel: get("head/kernel"),
     headBias: get("head/bias"),
     hidden: H,
+    architecture: file.architecture,
   };
 }

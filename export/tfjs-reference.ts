@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { lstmInputWidth, prepareSeries } from "../core/prepare.ts";
-import { type Architecture, forward, type ModelParams } from "../training/model.ts";
+import { type Architecture, forward, headWidth, type ModelParams } from "../training/model.ts";
 import type { NetworkWeights } from "./network-weights.ts";
 
 /** Raw model inputs, the same tensors the ONNX graph takes. */
@@ -32,21 +32,15 @@ export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema
   const inputWidth = weights.kernel.length / (4 * H);
   const Ds = inputWidth / 2 - Dd;
   if (lstmInputWidth(Dd, Ds) !== inputWidth) throw new Error("weights do not fit the schema");
+  const architecture: Architecture = weights.architecture;
   const params: ModelParams = {
     lstm: {
       kernel: tf.variable(tf.tensor2d(weights.kernel, [inputWidth, 4 * H]), false),
       recurrentKernel: tf.variable(tf.tensor2d(weights.recurrentKernel, [H, 4 * H]), false),
       bias: tf.variable(tf.tensor1d(weights.bias), false),
     },
-    headKernel: tf.variable(tf.tensor2d(weights.headKernel, [H, 1]), false),
+    headKernel: tf.variable(tf.tensor2d(weights.headKernel, [H, headWidth(architecture)]), false),
     headBias: tf.variable(tf.tensor1d(weights.headBias), false),
-  };
-  const architecture: Architecture = {
-    type: "lstm-softplus",
-    hidden: H,
-    inputWidth,
-    dynamicCols: Dd,
-    staticCols: Ds,
   };
   const { dynamic: dynStats, static: statStats, targetScale } = schema.normaliser;
   return {

@@ -182,7 +182,7 @@ describe("golden inputs and model card from the run", () => {
   it("uses <run>/golden-inputs.json windows (null = gap), one set each plus all stacked", async () => {
     const run = join(root, "with-golden");
     await writeSyntheticRun(run, { hidden: 4 });
-    const Ds = 4 + 17;
+    const Ds = 8 + 17; // latitude, elevation, mat, map, flux_ref, flux_sd, flux_q10, tsoil_ref + IGBP one-hot
     const day = (t: number) => [
       10 + t,
       5,
@@ -196,11 +196,11 @@ describe("golden inputs and model card from the run", () => {
     const windows = [
       {
         dynamic: Array.from({ length: 12 }, (_, t) => day(t)),
-        static: [45, 300, null, 800, ...Array(17).fill(0)],
+        static: [45, 300, null, 800, 2.5, 1.1, 2.2, 11, ...Array(17).fill(0)],
       },
       {
         dynamic: Array.from({ length: 5 }, (_, t) => day(t)),
-        static: [-10, null, 25, 2000, 1, ...Array(16).fill(0)],
+        static: [-10, null, 25, 2000, null, null, null, null, 1, ...Array(16).fill(0)],
       },
     ];
     expect(windows[0]!.static).toHaveLength(Ds);

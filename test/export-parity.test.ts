@@ -26,9 +26,13 @@ ortWeb.env.wasm.wasmPaths = new URL("../node_modules/onnxruntime-web/dist/", imp
 const root = await mkdtemp(join(tmpdir(), "soilco2-parity-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-/** The runs to check: a synthetic one always, plus SOILCO2_RUN when given. */
-const runs: { label: string; runDir: string }[] = [{ label: "synthetic H=32", runDir: join(root, "run") }];
-await writeSyntheticRun(runs[0]!.runDir, { hidden: 32, seed: 11 });
+/** The runs to check: a synthetic one per output head (prior is the default), plus SOILCO2_RUN when given. */
+const runs: { label: string; runDir: string }[] = [];
+for (const head of ["prior", "softplus", "q10"] as const) {
+  const runDir = join(root, `run-${head}`);
+  await writeSyntheticRun(runDir, { hidden: 32, seed: 11, config: { model: { head } } });
+  runs.push({ label: `synthetic H=32, ${head} head`, runDir });
+}
 if (process.env.SOILCO2_RUN)
   runs.push({ label: basename(process.env.SOILCO2_RUN), runDir: process.env.SOILCO2_RUN });
 

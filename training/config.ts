@@ -38,22 +38,22 @@ export const trainConfigZ = z.strictObject({
       /** Dropout on the LSTM output before the head, while training. */
       dropout: z.number().min(0).lt(1).default(0.1),
       /** Output head: `softplus` (plain) or `q10` (hybrid: efflux = base·Q10^((Ts−10)/10), base and Q10 from the LSTM). */
-      head: z.enum(["softplus", "q10", "prior"]).default("softplus"),
+      head: z.enum(["softplus", "q10", "prior"]).default("prior"),
     })
     .prefault({}),
   train: z
     .strictObject({
-      epochs: z.number().int().positive().default(60),
-      batchSize: z.number().int().positive().default(128),
-      learningRate: z.number().positive().default(2e-3),
+      epochs: z.number().int().positive().default(30),
+      batchSize: z.number().int().positive().default(32),
+      learningRate: z.number().positive().default(1e-3),
       /** Days per training window, warm-up included. */
       windowDays: z.number().int().positive().default(270),
       /** Days at the start of each window that feed the LSTM state but carry no loss. */
       warmupDays: z.number().int().nonnegative().default(90),
       /** Step between window starts, days. */
-      strideDays: z.number().int().positive().default(90),
+      strideDays: z.number().int().positive().default(45),
       /** Stop after this many epochs without a better validation loss. */
-      patience: z.number().int().positive().default(12),
+      patience: z.number().int().positive().default(10),
       /** `nse`: squared error weighted by 1/(site std + 0.1)² (Kratzert et al. 2019); `mse`: plain. */
       loss: z.enum(["nse", "mse"]).default("nse"),
       /** Clip the global gradient norm to this value. */

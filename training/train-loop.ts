@@ -4,65 +4,15 @@ import { DYNAMIC_FEATURES, STATIC_FEATURES } from "../core/features.ts";
 import { pickFeatures } from "../core/make-schema.ts";
 import { median, nse } from "../core/metrics.ts";
 import { seededRng, shuffled } from "../core/random.ts";
+import { buildArchitecture } from "./architecture.ts";
 import { type LoopState, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
-import {
-  type Architecture,
-  forward,
-  type InputRef,
-  initParams,
-  type ModelParams,
-  type PriorInputs,
-  paramList,
-} from "./model.ts";
+import { type Architecture, forward, initParams, type ModelParams, paramList } from "./model.ts";
 import { predictSeries } from "./predict.ts";
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
 import { augmentationColumns, buildBatch, makeWindows } from "./windows.ts";
-
-/** The soil temperature column of the dynamic input and its normaliser statistics (for the `q10` head). */
-function temperatureColumn(
-  exp: Experiment,
-  config: TrainConfig,
-): { column: number; mean: number; std: number } {
-  const column = config.features.dynamic.indexOf("tsoil_mean");
-  if (column < 0) throw new Error('model.head "q10" needs tsoil_mean among features.dynamic');
-  return { column, mean: exp.normaliser.dynamic.mean[column]!, std: exp.normaliser.dynamic.std[column]! };
-}
-
-/** Where the `prior` head finds soil temperature and the site's reference attributes in the LSTM input. */
-function priorInputs(exp: Experiment, config: TrainConfig): PriorInputs {
-  const Dd = config.features.dynamic.length;
-  const Ds = exp.normaliser.static.mean.length;
-  const dyn = (name: string): InputRef => {
-    const c = config.features.dynamic.indexOf(name);
-    if (c < 0) throw new Error(`model.head "prior" needs ${name} among features.dynamic`);
-    return {
-      value: c,
-      mask: Dd + c,
-      mean: exp.normaliser.dynamic.mean[c]!,
-      std: exp.normaliser.dynamic.std[c]!,
-    };
-  };
-  const st = (name: string): InputRef => {
-    const j = config.features.static.indexOf(name);
-    if (j < 0) throw new Error(`model.head "prior" needs ${name} among features.static`);
-    return {
-      value: 2 * Dd + j,
-      mask: 2 * Dd + Ds + j,
-      mean: exp.normaliser.static.mean[j]!,
-      std: exp.normaliser.static.std[j]!,
-    };
-  };
-  return {
-    tsoil: dyn("tsoil_mean"),
-    fluxRef: st("flux_ref"),
-    fluxQ10: st("flux_q10"),
-    tsoilRef: st("tsoil_ref"),
-    targetScale: exp.normaliser.targetScale,
-  };
-}
 
 /** One epoch's record in history.json. */
 export interface EpochRecord {
@@ -170,16 +120,8 @@ export async function trainModel(
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
   const { train } = config;
-  const architecture: Architecture = {
-    type: "lstm-softplus",
-    hidden: config.model.hidden,
-    inputWidth: exp.width,
-    dynamicCols: config.features.dynamic.length,
-    staticCols: exp.normaliser.static.mean.length,
-    head: config.model.head,
-    ...(config.model.head === "q10" ? { temperature: temperatureColumn(exp, config) } : {}),
-    ...(config.model.head === "prior" ? { prior: priorInputs(exp, config) } : {}),
-  };
+  const architecture: Architecture = buildArchitecture(config, exp.normaliser);
+  if (architecture.inputWidth !== exp.width) throw new Error("architecture and prepared inputs disagree");
   const params = initParams(architecture, train.seed);
   // Exponential moving average of the weights (Polyak averaging): validated, saved and served instead of the raw ones.
   const ema = train.ema > 0 ? initParams(architecture, train.seed) : params;

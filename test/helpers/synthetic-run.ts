@@ -3,6 +3,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { findFeature, IGBP_CODES } from "../../core/features.ts";
 import { writeJsonAtomic } from "../../io/atomic-write.ts";
+import { buildArchitecture } from "../../training/architecture.ts";
 import { parseTrainConfig, type TrainConfigInput } from "../../training/config.ts";
 import { type Architecture, initParams } from "../../training/model.ts";
 import { NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "../../training/run-dir.ts";
@@ -36,13 +37,7 @@ export async function writeSyntheticRun(
     targetScale: 3.2,
     fittedOn: { sites: 0, days: 0 },
   };
-  const architecture: Architecture = {
-    type: "lstm-softplus",
-    hidden: config.model.hidden,
-    dynamicCols: dyn.length,
-    staticCols: st.length,
-    inputWidth: 2 * (dyn.length + st.length),
-  };
+  const architecture: Architecture = buildArchitecture(config, normaliser);
   const params = initParams(architecture, opts.seed ?? 7);
   await saveWeights(join(dir, RUN_FILES.model), architecture, params);
   for (const v of [
