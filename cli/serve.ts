@@ -1,0 +1,136 @@
+/** `soilco2 serve`: the prediction service (Hono on onnxruntime-node) over a model root, with graceful shutdown. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type Command, InvalidArgumentError } from "commander";
+import { ConfigError } from "../core/errors.ts";
+import { DEFAULT_SERVING_LIMITS } from "../serving/app.ts";
+import type { ProviderChoice } from "../serving/node/execution-provider.ts";
+import { installSignalHandlers, type ServeOptions, startServer } from "../serving/node/server.ts";
+
+/** The repository's `models/` folder: the default model root. */
+export const DEFAULT_MODELS_DIR = fileURLToPath(new URL("../models/", import.meta.url));
+
+const int =
+  (name: string, min = 0) =>
+  (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+
+/**
+ * Parse a size: `16mb`, `512kb`, `1048576`.
+ * @example parseSize("16mb") // 16777216
+ */
+export function parseSize(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(v.trim());
+  if (!m) throw new InvalidArgumentError("size must look like 16mb, 512kb or a number of bytes");
+  const unit = (m[2] ?? "b").toLowerCase()[0];
+  const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  return Math.round(Number(m[1]) * factor);
+}
+
+/**
+ * Parse a rate: `600/min`, `10/s`, `600` (per minute), as requests per minute.
+ * @example parseRate("10/s") // 600
+ */
+export function parseRate(v: string): number {
+  const m = /^(\d+)\s*(?:\/\s*(s|sec|second|m|min|minute|h|hour))?$/i.exec(v.trim());
+  if (!m) throw new InvalidArgumentError("rate must look like 600/min, 10/s or 600");
+  const per = (m[2] ?? "min").toLowerCase()[0];
+  const n = Number(m[1]);
+  const perMinute = per === "s" ? n * 60 : per === "h" ? Math.ceil(n / 60) : n;
+  if (perMinute < 1) throw new InvalidArgumentError("rate must allow at least 1 request per minute");
+  return perMinute;
+}
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+interface ServeFlags {
+  models: string;
+  port: number;
+  host: string;
+  maxBatch: number;
+  maxWaitMs: number;
+  maxQueue: number;
+  batching: boolean;
+  cors?: string;
+  apiKey: string[];
+  rateLimit?: number;
+  maxBody: number;
+  maxSites: number;
+  maxDays: number;
+  timeoutMs: number;
+  provider: ProviderChoice;
+  threads?: number;
+  graceMs: number;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Turn the flags into {@link ServeOptions}; API keys also come from `SOILCO2_API_KEYS` (comma-separated). */
+export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  const keys = [...o.apiKey, ...(env.SOILCO2_API_KEYS ?? "").split(",")].map((k) => k.trim()).filter(Boolean);
+  if (o.provider !== "auto" && o.provider !== "cpu" && o.provider !== "cuda")
+    throw new ConfigError(`--provider ${String(o.provider)} is not one of auto, cpu, cuda`);
+  return {
+    models: o.models,
+    port: o.port,
+    host: o.host,
+    provider: o.provider,
+    ...(o.threads ? { threads: o.threads } : {}),
+    graceMs: o.graceMs,
+    limits: { maxSites: o.maxSites, maxDays: o.maxDays, maxBodyBytes: o.maxBody, timeoutMs: o.timeoutMs },
+    batching: { enabled: o.batching, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue },
+    ...(o.cors ? { cors: { origins: o.cors === "*" ? "*" : o.cors.split(",").map((s) => s.trim()) } } : {}),
+    ...(keys.length > 0 ? { apiKeys: keys } : {}),
+    ...(o.rateLimit ? { rateLimit: { perMinute: o.rateLimit } } : {}),
+    server: { name: "soilco2", version: packageVersion() },
+  };
+}
+
+/** Add the `serve` sub-command to a program. */
+export function registerServe(program: Command): Command {
+  const d = DEFAULT_SERVING_LIMITS;
+  return program
+    .command("serve")
+    .description(
+      "serve predictions over HTTP: /v1/predict, KServe v2 (/v2/...), /openapi.json, /docs, /metrics",
+    )
+    .option(
+      "--models <dir>",
+      "model root: <dir>/<name>/<version>/ model directories, or one model directory",
+      DEFAULT_MODELS_DIR,
+    )
+    .option("--port <n>", "port (0: any free port)", int("--port"), Number(process.env.PORT ?? 8080))
+    .option("--host <host>", "address to listen on (0.0.0.0 in containers)", process.env.HOST ?? "127.0.0.1")
+    .option("--max-batch <sites>", "most sites per model call", int("--max-batch", 1), 64)
+    .option("--max-wait-ms <ms>", "longest wait of a queued site for company", int("--max-wait-ms"), 2)
+    .option("--max-queue <sites>", "most sites queued per model before 503", int("--max-queue", 1), 4096)
+    .option("--no-batching", "run every request alone (no micro-batching)")
+    .option("--cors <origins>", 'allowed browser origins, comma-separated, or "*"')
+    .option(
+      "--api-key <key>",
+      "require this bearer API key (repeatable; also SOILCO2_API_KEYS=k1,k2)",
+      collect,
+      [],
+    )
+    .option("--rate-limit <rate>", "requests per client, e.g. 600/min or 10/s", parseRate)
+    .option("--max-body <size>", "largest request body, e.g. 16mb", parseSize, d.maxBodyBytes)
+    .option("--max-sites <n>", "most sites per request", int("--max-sites", 1), d.maxSites)
+    .option("--max-days <n>", "most days per site series", int("--max-days", 1), d.maxDays)
+    .option("--timeout-ms <ms>", "per-request timeout (408 after it)", int("--timeout-ms", 1), d.timeoutMs)
+    .option("--provider <p>", "execution provider: auto (CUDA if usable, else CPU), cpu, cuda", "auto")
+    .option("--threads <n>", "onnxruntime intra-op threads (default: one per core)", int("--threads", 1))
+    .option("--grace-ms <ms>", "longest wait for requests in flight at shutdown", int("--grace-ms"), 10_000)
+    .action(async (o: ServeFlags) => {
+      const server = await startServer(serveOptions(o));
+      installSignalHandlers(server);
+    });
+}

@@ -1,0 +1,142 @@
+/** The Node runtime: load the models, serve the app with @hono/node-server, shut down gracefully. */
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { getConnInfo } from "@hono/node-server/conninfo";
+import { type AppOptions, createApp } from "../app.ts";
+import type { ServingApp } from "../context.ts";
+import type { ProviderChoice } from "./execution-provider.ts";
+import { type LoadedModels, loadModels } from "./load-models.ts";
+import { createPromMetrics } from "./prom-metrics.ts";
+
+/** Options of {@link startServer}: the app's options (less what the server fills in) plus where and what to serve. */
+export interface ServeOptions extends Omit<AppOptions, "registry" | "metrics" | "isShuttingDown"> {
+  /** Model root: `<root>/<name>/<version>/` model directories, or one model directory. */
+  models: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1; 0.0.0.0 in containers. */
+  host?: string;
+  provider?: ProviderChoice;
+  threads?: number;
+  /** Longest wait for requests in flight at shutdown (default 10 000 ms). */
+  graceMs?: number;
+  /** Where start-up and shutdown lines go (default console.log). */
+  print?: (line: string) => void;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  app: ServingApp;
+  models: LoadedModels;
+  /** Requests being answered now. */
+  inflight(): number;
+  /**
+   * Graceful stop: readiness fails, new requests get 503, requests in flight finish (up to `graceMs`), then the
+   * listener and the sessions are closed. Safe to call twice.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Load the models and listen.
+ * @throws {ArtefactError} when the model root is missing or holds no model; the error names the path
+ * @example const server = await startServer({ models: "models", port: 8080 }); ...; await server.close();
+ */
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const print = opts.print ?? ((line: string) => console.log(line));
+  const metrics = createPromMetrics();
+  const models = await loadModels(opts.models, {
+    ...(opts.provider ? { provider: opts.provider } : {}),
+    ...(opts.threads ? { threads: opts.threads } : {}),
+    metrics,
+    log: print,
+  });
+  let stopping = false;
+  let inflight = 0;
+  const app = createApp({
+    ...opts,
+    registry: models.registry,
+    metrics,
+    isShuttingDown: () => stopping,
+    rateLimit: opts.rateLimit && {
+      address: (c) => c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || getConnInfo(c).remote.address,
+      ...opts.rateLimit,
+    },
+  });
+  const server = serve({
+    fetch: async (req, env) => {
+      inflight++;
+      try {
+        return await app.fetch(req, env);
+      } finally {
+        inflight--;
+      }
+    },
+    port: opts.port ?? 8080,
+    hostname: opts.host ?? "127.0.0.1",
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error) => {
+      void models.release();
+      reject(err);
+    };
+    server.once("error", onError);
+    server.once("listening", () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  const loaded = models.entries.map((e) => `${e.name} ${e.version} (${e.executionProvider})`).join(", ");
+  print(`soilco2 serve: listening on ${url} with ${loaded}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      stopping = true;
+      const grace = opts.graceMs ?? 10_000;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const http = server as unknown as { closeIdleConnections?(): void; closeAllConnections?(): void };
+      http.closeIdleConnections?.();
+      const until = Date.now() + grace;
+      while (inflight > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      if (inflight > 0)
+        print(`soilco2 serve: ${inflight} requests still running after ${grace} ms; closing them`);
+      http.closeAllConnections?.();
+      await closed;
+      await models.release();
+      print("soilco2 serve: stopped");
+    })();
+    return closing;
+  };
+  return { url, port: address.port, app, models, inflight: () => inflight, close };
+}
+
+/**
+ * Stop gracefully on SIGTERM or SIGINT, then exit 0; a second signal exits at once with 1.
+ * @example installSignalHandlers(await startServer(opts));
+ */
+export function installSignalHandlers(
+  server: RunningServer,
+  print: (line: string) => void = console.log,
+): void {
+  let received = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) process.exit(1);
+    received = true;
+    print(`soilco2 serve: ${signal}: draining ${server.inflight()} requests in flight`);
+    void server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}

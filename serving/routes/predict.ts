@@ -1,0 +1,127 @@
+/** `POST /v1/predict`: friendly JSON in physical units, validated against the chosen model's own schema. */
+import { z } from "zod";
+import { isoDate } from "../../core/dates.ts";
+import { type EncodedSite, encodeSite, type PredictRequest } from "../../core/request.ts";
+import type { RouteDeps, ServingApp } from "../context.ts";
+import { readJson, zodHttpError } from "../errors.ts";
+import type { ModelEntry } from "../registry.ts";
+import { errorBodyZ, predictBodySchema, predictResponseZ } from "../schemas.ts";
+
+type BodySchema = ReturnType<typeof predictBodySchema>;
+
+const errors = {
+  400: {
+    description: "invalid request, naming the field",
+    content: { "application/json": { schema: errorBodyZ } },
+  },
+  404: { description: "unknown model or version", content: { "application/json": { schema: errorBodyZ } } },
+  408: {
+    description: "the request took longer than the timeout",
+    content: { "application/json": { schema: errorBodyZ } },
+  },
+  413: { description: "body larger than the limit", content: { "application/json": { schema: errorBodyZ } } },
+  503: {
+    description: "model not ready, queue full or shutting down",
+    content: { "application/json": { schema: errorBodyZ } },
+  },
+};
+
+const isoCache = new Map<number, string>();
+
+/** `isoDate` memoised: a 100-site, 365-day answer formats 36 500 dates, most of them the same few hundred. */
+function cachedIsoDate(day: number): string {
+  let s = isoCache.get(day);
+  if (s === undefined) {
+    if (isoCache.size >= 100_000) isoCache.clear();
+    s = isoDate(day);
+    isoCache.set(day, s);
+  }
+  return s;
+}
+
+/** core's `decodeSite` with a memoised date formatter: the requested dates and their predictions. */
+function decodeRows(site: EncodedSite, row: Float32Array): { dates: string[]; values: number[] } {
+  return { dates: site.days.map(cachedIsoDate), values: Array.from(site.rows, (r) => row[r]!) };
+}
+
+/** `model` and `version` of a body when they are strings (anything else is left to the schema to refuse). */
+function pickModel(body: unknown): { model?: string; version?: string } {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return {};
+  const { model, version } = body as { model?: unknown; version?: unknown };
+  return {
+    ...(typeof model === "string" ? { model } : {}),
+    ...(typeof version === "string" ? { version } : {}),
+  };
+}
+
+/**
+ * Add `POST /v1/predict`. The body schema is built per model version from its schema (`buildRequestSchema`); the
+ * OpenAPI document shows the default model's.
+ */
+export function predictRoutes(app: ServingApp, deps: RouteDeps): void {
+  const schemas = new WeakMap<ModelEntry, BodySchema>();
+  const bodySchema = (entry: ModelEntry): BodySchema => {
+    let s = schemas.get(entry);
+    if (!s) {
+      s = predictBodySchema(entry.schema, deps.limits);
+      schemas.set(entry, s);
+    }
+    return s;
+  };
+  const name = deps.registry.defaultModel();
+  const entry = name === undefined ? undefined : deps.registry.get(name);
+  app.openAPIRegistry.registerPath({
+    method: "post",
+    path: "/v1/predict",
+    summary: "Predict daily soil CO2 efflux for one or many sites",
+    description:
+      "Drivers in physical units, one value (or null for a gap) per date. Validated against the model's schema: " +
+      "an out-of-range value is refused naming the field.",
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: entry ? bodySchema(entry) : z.object({ sites: z.array(z.unknown()) }).passthrough(),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: "predictions", content: { "application/json": { schema: predictResponseZ } } },
+      ...errors,
+    },
+  });
+
+  /** Validate and encode a parsed body; only the tensors outlive this call, so the parsed JSON dies young. */
+  const prepare = (body: unknown): { model: ModelEntry; sites: EncodedSite[] } => {
+    const pick = pickModel(body);
+    const model = deps.resolve(pick.model, pick.version);
+    const parsed = bodySchema(model).safeParse(body);
+    if (!parsed.success) throw zodHttpError(parsed.error);
+    const request = parsed.data as unknown as PredictRequest;
+    return {
+      model,
+      sites: request.sites.map((s, i) => encodeSite(s, model.schema, `sites[${i}]`, deps.limits)),
+    };
+  };
+
+  app.post("/v1/predict", async (c) => {
+    const { model, sites } = prepare(await readJson(c.req.raw));
+    const rows = await deps.batcher(model).submit(sites, c.var.signal);
+    const warmup = model.schema.warmupDays;
+    return c.json({
+      model: { name: model.name, version: model.version, sha256: model.sha256 },
+      units: model.schema.target.unit,
+      sites: sites.map((site, i) => {
+        const { dates, values } = decodeRows(site, rows[i]!);
+        return {
+          id: site.id ?? String(i),
+          dates,
+          efflux: values,
+          warmup_until: warmup > 0 ? isoDate(site.firstDay + warmup - 1) : null,
+        };
+      }),
+    });
+  });
+}

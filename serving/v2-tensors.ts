@@ -1,0 +1,222 @@
+/** KServe v2 JSON tensors to the model's raw inputs and back: shapes checked, `null` read as NaN (a gap), values range-checked. */
+import type { z } from "zod";
+import type { RawBatch } from "../core/batch.ts";
+import type { ModelSchema } from "../core/model-schema.ts";
+import { staticColumns, staticWidth } from "../core/model-schema.ts";
+import type { RequestLimits } from "../core/request.ts";
+import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "../export/graph-contract.ts";
+import { HttpError } from "./errors.ts";
+import type { v2InferRequestZ } from "./schemas.ts";
+
+/** The only datatype the model takes and gives. */
+export const V2_DATATYPE = "FP32";
+
+type InferRequest = z.infer<typeof v2InferRequestZ>;
+type Column = { name: string; unit: string; min: number; max: number; gapAllowed: boolean };
+
+const bad = (
+  path: string,
+  message: string,
+  hint = "see GET /v2/models/<name> for the tensors this model takes",
+) => new HttpError(400, "invalid_input", `${path}: ${message}`, hint, { path });
+
+/** The model's tensors as KServe v2 metadata: `[-1, -1, Dd]`, `[-1, Ds]` in, `[-1, -1]` out. */
+export function v2TensorMetadata(schema: ModelSchema) {
+  return {
+    inputs: [
+      { name: INPUT_DYNAMIC, datatype: V2_DATATYPE, shape: [-1, -1, schema.dynamic.length] },
+      { name: INPUT_STATIC, datatype: V2_DATATYPE, shape: [-1, staticWidth(schema)] },
+    ],
+    outputs: [{ name: OUTPUT_EFFLUX, datatype: V2_DATATYPE, shape: [-1, -1] }],
+  };
+}
+
+function dynamicColumns(schema: ModelSchema): Column[] {
+  return schema.dynamic.map((f) => ({ ...f, gapAllowed: f.gap === "mask" }));
+}
+
+function staticCols(schema: ModelSchema): Column[] {
+  const names = staticColumns(schema);
+  return names.map((name, i) => {
+    const f = schema.static[i];
+    return f
+      ? { name, unit: f.unit, min: f.min, max: f.max, gapAllowed: f.gap === "mask" }
+      : { name, unit: "1 (one-hot)", min: 0, max: 1, gapAllowed: false };
+  });
+}
+
+/**
+ * Whether `data` is flat or nested as `shape` (every level as long as its axis, numbers only at the last level).
+ * @throws {HttpError} for ragged or too deep nesting, or a mix of both layouts
+ */
+function layout(data: readonly unknown[], shape: readonly number[], path: string): "flat" | "nested" {
+  if (!data.some((v) => Array.isArray(v))) return "flat";
+  const walk = (level: readonly unknown[], depth: number, at: string): void => {
+    if (level.length !== shape[depth])
+      throw bad(
+        at,
+        `has ${level.length} entries where the shape [${shape.join(", ")}] has ${shape[depth]}`,
+        "send data flat, row-major",
+      );
+    const leaf = depth === shape.length - 1;
+    level.forEach((v, i) => {
+      if (Array.isArray(v) === leaf)
+        throw bad(
+          `${at}[${i}]`,
+          leaf ? "nests deeper than the shape" : "mixes nested and flat values",
+          "send data flat, row-major",
+        );
+      if (!leaf) walk(v as unknown[], depth + 1, `${at}[${i}]`);
+    });
+  };
+  walk(data, 0, path);
+  return "nested";
+}
+
+/** Write the leaves of `data` into `out` from `at`, checking each against its column; returns the next index. */
+function fill(
+  data: readonly unknown[],
+  out: Float32Array,
+  at: number,
+  cols: Column[],
+  where: (i: number) => string,
+): number {
+  let k = at;
+  for (const v of data) {
+    if (Array.isArray(v)) {
+      k = fill(v, out, k, cols, where);
+      continue;
+    }
+    const col = cols[k % cols.length]!;
+    if (v === null) {
+      if (!col.gapAllowed)
+        throw bad(where(k), `${col.name} is required (null is a gap, and this column allows none)`);
+      out[k++] = Number.NaN;
+      continue;
+    }
+    if (typeof v !== "number")
+      throw bad(
+        where(k),
+        `expected a number or null, got ${typeof v === "string" ? `the string ${JSON.stringify(v).slice(0, 40)}` : typeof v}`,
+        "send null for a gap: JSON has no NaN",
+      );
+    if (!Number.isFinite(v)) throw bad(where(k), `${v} is not a finite number`);
+    if (v < col.min)
+      throw bad(
+        where(k),
+        `${v} is below the valid minimum ${col.min} ${col.unit} of ${col.name}`,
+        "check the unit",
+      );
+    if (v > col.max)
+      throw bad(
+        where(k),
+        `${v} is above the valid maximum ${col.max} ${col.unit} of ${col.name}`,
+        "check the unit",
+      );
+    out[k++] = v;
+  }
+  return k;
+}
+
+function readTensor(
+  input: InferRequest["inputs"][number],
+  index: number,
+  rank: number,
+  cols: Column[],
+  limits: RequestLimits,
+): { data: Float32Array; shape: number[] } {
+  const path = `inputs[${index}]`;
+  if (input.datatype !== V2_DATATYPE)
+    throw bad(
+      `${path}.datatype`,
+      `${input.name} must be ${V2_DATATYPE}, got ${JSON.stringify(input.datatype)}`,
+    );
+  const shape = input.shape;
+  const last = shape[shape.length - 1];
+  if (shape.length !== rank || last !== cols.length)
+    throw bad(
+      `${path}.shape`,
+      `${input.name} must have shape [${rank === 3 ? "batch, time" : "batch"}, ${cols.length}], got [${shape.join(", ")}]`,
+    );
+  if (shape[0]! < 1 || shape[0]! > limits.maxSites)
+    throw bad(`${path}.shape[0]`, `batch ${shape[0]} is outside 1..${limits.maxSites}`, "split the batch");
+  if (rank === 3 && (shape[1]! < 1 || shape[1]! > limits.maxDays))
+    throw bad(`${path}.shape[1]`, `time ${shape[1]} is outside 1..${limits.maxDays}`, "split the series");
+  const size = shape.reduce((a, b) => a * b, 1);
+  const nested = layout(input.data, shape, `${path}.data`) === "nested";
+  if (!nested && input.data.length !== size)
+    throw bad(
+      `${path}.data`,
+      `has ${input.data.length} values for shape [${shape.join(", ")}] (${size} values)`,
+    );
+  const out = new Float32Array(size);
+  const T = rank === 3 ? shape[1]! : 1;
+  const where = (k: number) => {
+    const c = k % cols.length;
+    const row = Math.floor(k / cols.length);
+    const at = rank === 3 ? `row ${Math.floor(row / T)}, step ${row % T}` : `row ${row}`;
+    return `${path}.data[${k}] (${at}, ${cols[c]!.name})`;
+  };
+  fill(input.data, out, 0, cols, where);
+  return { data: out, shape };
+}
+
+/**
+ * Read a v2 inference request into raw model inputs.
+ * @throws {HttpError} 400 naming the input, shape, or element at fault
+ */
+export function readInferInputs(req: InferRequest, schema: ModelSchema, limits: RequestLimits): RawBatch {
+  const found = new Map<string, number>();
+  req.inputs.forEach((input, i) => {
+    if (input.name !== INPUT_DYNAMIC && input.name !== INPUT_STATIC)
+      throw bad(
+        `inputs[${i}].name`,
+        `unknown input ${JSON.stringify(input.name)}`,
+        `this model takes ${INPUT_DYNAMIC} and ${INPUT_STATIC}`,
+      );
+    if (found.has(input.name)) throw bad(`inputs[${i}].name`, `input ${input.name} given twice`);
+    found.set(input.name, i);
+  });
+  for (const name of [INPUT_DYNAMIC, INPUT_STATIC])
+    if (!found.has(name))
+      throw bad("inputs", `missing input ${name}`, `this model takes ${INPUT_DYNAMIC} and ${INPUT_STATIC}`);
+  const di = found.get(INPUT_DYNAMIC)!;
+  const si = found.get(INPUT_STATIC)!;
+  const dyn = readTensor(req.inputs[di]!, di, 3, dynamicColumns(schema), limits);
+  const st = readTensor(req.inputs[si]!, si, 2, staticCols(schema), limits);
+  if (dyn.shape[0] !== st.shape[0])
+    throw bad(`inputs[${si}].shape[0]`, `static has batch ${st.shape[0]} but dynamic has ${dyn.shape[0]}`);
+  return {
+    dynamic: dyn.data,
+    static: st.data,
+    batch: dyn.shape[0]!,
+    time: dyn.shape[1]!,
+    dynamicCols: schema.dynamic.length,
+    staticCols: staticWidth(schema),
+  };
+}
+
+/**
+ * Check the requested outputs and parameters: only `efflux`, only JSON tensors.
+ * @throws {HttpError} 400 for an unknown output or the binary tensor extension
+ */
+export function checkRequestedOutputs(req: InferRequest): void {
+  const binary = (p: Record<string, unknown> | undefined) =>
+    p?.binary_data === true || p?.binary_data_output === true;
+  if (binary(req.parameters))
+    throw bad("parameters", "the binary tensor extension is not supported", "leave out binary_data_output");
+  req.outputs?.forEach((o, i) => {
+    if (o.name !== OUTPUT_EFFLUX)
+      throw bad(
+        `outputs[${i}].name`,
+        `unknown output ${JSON.stringify(o.name)}`,
+        `this model gives ${OUTPUT_EFFLUX}`,
+      );
+    if (binary(o.parameters))
+      throw bad(
+        `outputs[${i}].parameters`,
+        "the binary tensor extension is not supported",
+        "leave out binary_data",
+      );
+  });
+}
