@@ -30,14 +30,28 @@ export function isoDate(day: number): string {
  * @example dayOfYear(dayNumber("2020-12-31")!) // 366
  */
 export function dayOfYear(day: number): number {
-  const d = new Date(day * MS_PER_DAY);
-  return Math.round((day * MS_PER_DAY - Date.UTC(d.getUTCFullYear(), 0, 1)) / MS_PER_DAY) + 1;
+  const y = civilYear(day);
+  return day - daysBeforeYear(y) + 1;
 }
 
 /** Length in days of the calendar year that `day` falls in (365 or 366). */
 export function yearLength(day: number): number {
-  const y = new Date(day * MS_PER_DAY).getUTCFullYear();
+  const y = civilYear(day);
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 366 : 365;
+}
+
+/** Day number of 1 January of year `y` (proleptic Gregorian), without Date objects (hot path of request encoding). */
+function daysBeforeYear(y: number): number {
+  const p = y - 1;
+  return 365 * (y - 1970) + (Math.floor(p / 4) - Math.floor(p / 100) + Math.floor(p / 400)) - 477;
+}
+
+/** Calendar year of a day number. */
+function civilYear(day: number): number {
+  let y = 1970 + Math.floor(day / 365.2425);
+  while (daysBeforeYear(y) > day) y--;
+  while (daysBeforeYear(y + 1) <= day) y++;
+  return y;
 }
 
 /**

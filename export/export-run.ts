@@ -182,6 +182,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     manifest,
     schema,
     hidden: weights.hidden,
+    head: weights.architecture.head ?? "softplus",
     fittedOn: run.normaliser.fittedOn,
     training: {
       split: c.split.kind,

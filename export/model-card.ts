@@ -13,11 +13,21 @@ export interface ModelCardContext {
   schema: ModelSchema;
   /** LSTM units. */
   hidden: number;
+  /** Output head (training/model.ts): `softplus`, `q10` or `prior`. */
+  head?: string;
   /** Training configuration facts worth stating, e.g. `{ split: "temporal", epochs: 60 }`. */
   training?: Record<string, string | number | boolean>;
   /** Sites and days the normaliser was fitted on. */
   fittedOn?: { sites: number; days: number };
 }
+
+/** What each output head does, for the card. */
+const HEADS: Record<string, string> = {
+  softplus: "a dense softplus head (efflux = softplus(z)·scale)",
+  q10: "a hybrid Q10-shaped head (efflux = softplus(z₀)·exp(lnQ10·(Ts − 10)/10)·scale, lnQ10 from the LSTM)",
+  prior:
+    "a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)",
+};
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -83,12 +93,12 @@ export function renderModelCard(ctx: ModelCardContext): string {
   const sections = [
     `# Model card: ${m.name} ${m.version}`,
     `## What it predicts\n\n${s.target.description}: \`${s.target.name}\`, one value per day, in **${unit}** ` +
-      `(µmol CO2 m-2 s-1, daily mean). Output \`efflux\` [batch, time] is non-negative (softplus × ${cell(s.normaliser.targetScale)}).`,
+      `(µmol CO2 m-2 s-1, daily mean). Output \`efflux\` [batch, time] is non-negative (the head below; target scale ${cell(s.normaliser.targetScale)}).`,
     `## The model\n\n` +
       table(
         ["", ""],
         [
-          ["architecture", `LSTM, ${ctx.hidden} units, zero initial state, then a dense softplus head`],
+          ["architecture", `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS[ctx.head ?? "softplus"] ?? ctx.head}`],
           ["file", `\`${m.model.file}\`, ${m.model.bytes} bytes, sha256 \`${m.model.sha256}\``],
           [
             "format",

@@ -192,16 +192,16 @@ export function defaultComparisonSets(
   const needsOnly = (n: readonly string[]) =>
     baselines.filter((b) => b.needs.every((x) => n.includes(x))).map((b) => b.name);
   return [
-    { name: "all", label: "all test days", needs: [], models: ["lstm", ...needsOnly([])] },
+    { name: "all", label: "all days", needs: [], models: ["lstm", ...needsOnly([])] },
     {
       name: "tsoil",
-      label: "test days with soil temperature",
+      label: "days with soil temperature",
       needs: ["tsoil_mean"],
       models: ["lstm", ...needsOnly(["tsoil_mean"])],
     },
     {
       name: "tsoil_swc",
-      label: "test days with soil temperature and moisture",
+      label: "days with soil temperature and moisture",
       needs: ["tsoil_mean", "swc_mean"],
       models: ["lstm", ...needsOnly(["tsoil_mean", "swc_mean"])],
     },
