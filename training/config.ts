@@ -63,7 +63,7 @@ export const trainConfigZ = z.strictObject({
       /** Per window, probability of hiding each observed driver entirely (gap augmentation). */
       driverDropout: z.number().min(0).lt(1).default(0),
       /** Per window, probability of hiding each maskable site attribute (e.g. flux_ref, MAT). */
-      attributeDropout: z.number().min(0).lt(1).default(0),
+      attributeDropout: z.number().min(0).lt(1).default(0.25),
       seed: z.number().int().default(42),
     })
     .prefault({}),
