@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { ConfigError } from "../core/errors.ts";
+import { demoMount } from "../edge/demo/demo-app.ts";
 import { DEFAULT_SERVING_LIMITS } from "../serving/app.ts";
 import type { ProviderChoice } from "../serving/node/execution-provider.ts";
 import { installSignalHandlers, type ServeOptions, startServer } from "../serving/node/server.ts";
@@ -130,7 +131,7 @@ export function registerServe(program: Command): Command {
     .option("--threads <n>", "onnxruntime intra-op threads (default: one per core)", int("--threads", 1))
     .option("--grace-ms <ms>", "longest wait for requests in flight at shutdown", int("--grace-ms"), 10_000)
     .action(async (o: ServeFlags) => {
-      const server = await startServer(serveOptions(o));
+      const server = await startServer({ ...serveOptions(o), mounts: [demoMount(o.models)] });
       installSignalHandlers(server);
     });
 }

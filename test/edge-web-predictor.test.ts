@@ -1,0 +1,99 @@
+// The web predictor (edge/web-predictor.ts) on onnxruntime-web's wasm backend in Node: the shared parity cases within
+// 1e-4 of tfjs, the demo site-year equal to onnxruntime-node, and readable refusals.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as ortNode from "onnxruntime-node";
+import * as ortWeb from "onnxruntime-web";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stackSites } from "../core/batch.ts";
+import { staticWidth } from "../core/model-schema.ts";
+import { encodeSite, type SiteRequest } from "../core/request.ts";
+import type { OrtWeb } from "../edge/web-model.ts";
+import { createWebPredictor, type WebPredictor } from "../edge/web-predictor.ts";
+import { exportRun } from "../export/export-run.ts";
+import { createOrtPredictor } from "../export/ort-predict.ts";
+import { readModelDir } from "../export/read-model.ts";
+import { assertParity, loadParityCases, runParityCases } from "./helpers/parity-case.ts";
+import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+
+const ORT_DIST = new URL("../node_modules/onnxruntime-web/dist/", import.meta.url).pathname;
+const demo = JSON.parse(
+  await readFile(new URL("../edge/demo/site-d20200305_VARGAS.json", import.meta.url), "utf8"),
+) as { site: SiteRequest };
+
+const root = await mkdtemp(join(tmpdir(), "soilco2-edge-web-"));
+afterAll(() => rm(root, { recursive: true, force: true }));
+
+/** Open a model directory with the web predictor (the ORT files from node_modules, as the widget ships them). */
+async function openWeb(modelDir: string): Promise<WebPredictor> {
+  const m = await readModelDir(modelDir);
+  return createWebPredictor(
+    ortWeb as unknown as OrtWeb,
+    { bytes: m.modelBytes, manifest: m.manifest, where: modelDir },
+    { wasmPaths: ORT_DIST },
+  );
+}
+
+// one synthetic run per output head, as test/export-parity.test.ts does; the first (prior) is the default
+const heads = ["prior", "softplus", "q10"] as const;
+const models: Record<string, { modelDir: string; web?: WebPredictor }> = {};
+for (const head of heads) {
+  const runDir = join(root, `run-${head}`);
+  const modelDir = join(root, `model-${head}`);
+  await writeSyntheticRun(runDir, { hidden: 32, seed: 11, config: { model: { head } } });
+  await exportRun({ runDir, outDir: modelDir });
+  const cases = await loadParityCases({ modelDir, runDir });
+  const m: { modelDir: string; web?: WebPredictor } = { modelDir };
+  models[head] = m;
+  beforeAll(async () => {
+    m.web = await openWeb(modelDir);
+  });
+  afterAll(() => m.web?.release());
+  runParityCases(
+    `onnxruntime-web (edge/web-predictor, wasm SIMD, 1 thread) [${head} head]`,
+    (x) => m.web!.run(x),
+    cases,
+  );
+}
+const modelDir = models.prior!.modelDir;
+let web: WebPredictor;
+beforeAll(() => {
+  web = models.prior!.web!;
+});
+
+describe("web predictor: requests", () => {
+  it("runs wasm with SIMD on one thread outside a cross-origin isolated page", () => {
+    expect(ortWeb.env.wasm.simd).toBe(true);
+    expect(ortWeb.env.wasm.numThreads).toBe(1);
+  });
+
+  it("answers the demo site-year like onnxruntime-node on core's tensors", async () => {
+    const r = await web.predict({ sites: [demo.site] });
+    expect(r.sites).toHaveLength(1);
+    const site = r.sites[0]!;
+    expect(site.id).toBe("d20200305_VARGAS");
+    expect(r.model).toEqual({ name: web.entry.name, version: web.entry.version, sha256: web.entry.sha256 });
+    expect(site.dates).toHaveLength(365);
+    expect(site.dates[0]).toBe("2007-01-01");
+    const { schema } = web.entry;
+    const enc = encodeSite(demo.site, schema, "sites[0]");
+    const node = await createOrtPredictor(ortNode, (await readModelDir(modelDir)).modelBytes);
+    const y = await node.predict(stackSites([enc], schema.dynamic.length, staticWidth(schema)));
+    await node.release();
+    assertParity(site.efflux, y);
+  });
+
+  it("refuses a wrong date with the field path", async () => {
+    await expect(web.predict({ sites: [{ ...demo.site, start: "2007-02-30" }] })).rejects.toThrow(
+      /sites\[0\]\.start: .*date/i,
+    );
+  });
+
+  it("refuses an unknown driver and a request without sites", async () => {
+    await expect(
+      web.predict({ sites: [{ ...demo.site, drivers: { ...demo.site.drivers, co2: [1] } }] }),
+    ).rejects.toThrow(/co2/);
+    await expect(web.predict({} as never)).rejects.toThrow(/sites/);
+  });
+});
