@@ -26,6 +26,18 @@ describe("training config", () => {
       /warmupDays/,
     );
   });
+  it("checks that the output head's inputs are among the features", () => {
+    expect(() => parseTrainConfig({ data: { dir: "x" }, features: { static: ["latitude"] } })).toThrow(
+      /needs flux_ref/,
+    );
+    expect(
+      parseTrainConfig({
+        data: { dir: "x" },
+        features: { static: ["latitude"] },
+        model: { head: "softplus" },
+      }).model.head,
+    ).toBe("softplus");
+  });
   it("applies key.path=value overrides, parsing JSON values", () => {
     const o = applyOverrides({ data: { dir: "a" } }, [
       "train.epochs=5",

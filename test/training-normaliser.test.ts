@@ -36,7 +36,11 @@ describe("prepareSeries", () => {
 });
 
 describe("fitNormaliser", () => {
-  const config = parseTrainConfig({ data: { dir: "x" }, features: { static: ["latitude", "flux_ref"] } });
+  const config = parseTrainConfig({
+    data: { dir: "x" },
+    features: { static: ["latitude", "flux_ref"] },
+    model: { head: "softplus" },
+  });
   const site = toySite({ length: 100, tsoil: seasonalT, flux: (_t, ts) => ts / 5 });
   const labels = temporalSplit([site], 0.3, 0.1);
 

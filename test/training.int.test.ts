@@ -34,7 +34,7 @@ afterAll(async () => {
 const config = () =>
   parseTrainConfig({
     data: { dir: data },
-    features: { static: ["latitude", "elevation", "flux_ref"] },
+    features: { static: ["latitude", "elevation", "flux_ref", "flux_q10", "tsoil_ref"] },
     model: { hidden: 16 },
     train: {
       epochs: 4,

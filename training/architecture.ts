@@ -1,4 +1,5 @@
 /** The network's architecture from a config and a fitted normaliser: one function for training, tests and export. */
+import { ConfigError } from "../core/errors.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Architecture, InputRef, PriorInputs } from "./model.ts";
 import type { NormaliserFile } from "./run-dir.ts";
@@ -9,19 +10,20 @@ export type NormaliserStats = Pick<NormaliserFile, "dynamic" | "static" | "targe
 /**
  * Architecture of the network for a config: LSTM input width 2·(Dd + Ds), the head, and for the `q10` and `prior`
  * heads where their raw inputs sit in the LSTM input row.
- * @throws {Error} if a head's required feature is not among the inputs
+ * @throws {ConfigError} if a head's required feature is not among the inputs
  */
 export function buildArchitecture(config: TrainConfig, normaliser: NormaliserStats): Architecture {
   const Dd = config.features.dynamic.length;
   const Ds = normaliser.static.mean.length;
   const dyn = (name: string): InputRef => {
     const c = config.features.dynamic.indexOf(name);
-    if (c < 0) throw new Error(`model.head "${config.model.head}" needs ${name} among features.dynamic`);
+    if (c < 0)
+      throw new ConfigError(`model.head "${config.model.head}" needs ${name} among features.dynamic`);
     return { value: c, mask: Dd + c, mean: normaliser.dynamic.mean[c]!, std: normaliser.dynamic.std[c]! };
   };
   const st = (name: string): InputRef => {
     const j = config.features.static.indexOf(name);
-    if (j < 0) throw new Error(`model.head "${config.model.head}" needs ${name} among features.static`);
+    if (j < 0) throw new ConfigError(`model.head "${config.model.head}" needs ${name} among features.static`);
     return {
       value: 2 * Dd + j,
       mask: 2 * Dd + Ds + j,
@@ -53,3 +55,10 @@ export function buildArchitecture(config: TrainConfig, normaliser: NormaliserSta
   }
   return arch;
 }
+
+/** Inputs each head needs, checked when the config is parsed. */
+export const HEAD_NEEDS: Record<string, { dynamic: string[]; static: string[] }> = {
+  softplus: { dynamic: [], static: [] },
+  q10: { dynamic: ["tsoil_mean"], static: [] },
+  prior: { dynamic: ["tsoil_mean"], static: ["flux_ref", "flux_q10", "tsoil_ref"] },
+};

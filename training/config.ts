@@ -3,6 +3,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { DEFAULT_DYNAMIC, DEFAULT_STATIC } from "../core/make-schema.ts";
+import { HEAD_NEEDS } from "./architecture.ts";
 
 export const trainConfigZ = z.strictObject({
   data: z.strictObject({
@@ -89,6 +90,17 @@ export function parseTrainConfig(value: unknown): TrainConfig {
     throw new ConfigError(
       `train.warmupDays (${c.train.warmupDays}) must be below train.windowDays (${c.train.windowDays})`,
     );
+  const needs = HEAD_NEEDS[c.model.head]!;
+  for (const [block, names] of [
+    ["dynamic", needs.dynamic],
+    ["static", needs.static],
+  ] as const)
+    for (const n of names)
+      if (!c.features[block].includes(n))
+        throw new ConfigError(
+          `model.head "${c.model.head}" needs ${n} among features.${block}`,
+          'add it, or choose model.head "softplus"',
+        );
   if (c.split.testFraction + c.split.valFraction >= 0.9)
     throw new ConfigError(
       "split.testFraction + split.valFraction must leave at least 10% of days for training",
