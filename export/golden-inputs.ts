@@ -5,8 +5,9 @@ import { z } from "zod";
 import { type RawBatch, stackSites } from "../core/batch.ts";
 import { ArtefactError } from "../core/errors.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
+import { seededRng } from "../core/random.ts";
 import type { EncodedSite } from "../core/request.ts";
-import { randomInput, seededRandom, type WindowSpec } from "./random-windows.ts";
+import { randomInput, type WindowSpec } from "./random-windows.ts";
 
 /** Optional file in a run directory: real windows to export as golden sets. */
 export const GOLDEN_INPUTS_FILE = "golden-inputs.json";
@@ -51,7 +52,7 @@ export const RANDOM_GOLDEN_SPECS: readonly (WindowSpec & { note: string })[] = [
 
 /** Seeded random golden inputs within the schema's ranges (see {@link RANDOM_GOLDEN_SPECS}). */
 export function randomGoldenInputs(schema: ModelSchema, seed = 20200607): GoldenInput[] {
-  const rand = seededRandom(seed);
+  const rand = seededRng(seed);
   return RANDOM_GOLDEN_SPECS.map(({ note, ...spec }) => {
     const x = randomInput(schema, spec, rand);
     return { note, input: { ...x, dynamicCols: schema.dynamic.length, staticCols: staticWidth(schema) } };

@@ -98,7 +98,10 @@ export function renderModelCard(ctx: ModelCardContext): string {
       table(
         ["", ""],
         [
-          ["architecture", `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS[ctx.head ?? "softplus"] ?? ctx.head}`],
+          [
+            "architecture",
+            `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS[ctx.head ?? "softplus"] ?? ctx.head}`,
+          ],
           ["file", `\`${m.model.file}\`, ${m.model.bytes} bytes, sha256 \`${m.model.sha256}\``],
           [
             "format",

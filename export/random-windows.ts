@@ -16,18 +16,6 @@ export interface WindowSpec {
   blockGapRate?: number;
 }
 
-/** mulberry32: a small, fast, seedable PRNG giving floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function normal(rand: () => number): number {
   const u = Math.max(rand(), 1e-12);
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
@@ -43,7 +31,7 @@ function drawValue(f: FeatureSpec, mean: number, std: number, rand: () => number
  * Random raw inputs: drivers around the normaliser's mean ± 1.5·std clipped to each feature's range, the date
  * features from a random start day, one random land-cover class (or none), NaN gaps where the schema allows them.
  * @returns [batch, time, Dd] and [batch, Ds] in physical units
- * @example randomInput(schema, { batch: 3, time: 60, gapRate: 0.1 }, seededRandom(1))
+ * @example randomInput(schema, { batch: 3, time: 60, gapRate: 0.1 }, seededRng(1))
  */
 export function randomInput(schema: ModelSchema, spec: WindowSpec, rand: () => number): RawInput {
   const { batch: B, time: T } = spec;

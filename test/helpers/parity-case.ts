@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { RawBatch } from "../../core/batch.ts";
 import { staticWidth } from "../../core/model-schema.ts";
+import { seededRng } from "../../core/random.ts";
 import { readGoldenSets } from "../../export/golden-files.ts";
 import { networkWeights } from "../../export/network-weights.ts";
 import {
@@ -13,7 +14,7 @@ import {
   type ParityReport,
   type Tolerance,
 } from "../../export/parity.ts";
-import { randomInput, seededRandom, type WindowSpec } from "../../export/random-windows.ts";
+import { randomInput, type WindowSpec } from "../../export/random-windows.ts";
 import { selectReferenceBackend } from "../../export/reference-backend.ts";
 import { createTfjsReference } from "../../export/tfjs-reference.ts";
 import { readRunArtefacts } from "../../training/run-dir.ts";
@@ -62,7 +63,7 @@ export async function randomParityCases(runDir: string, seed = 424242): Promise<
   await selectReferenceBackend();
   const run = await readRunArtefacts(runDir);
   const ref = createTfjsReference(networkWeights(run.weights, run.schema), run.schema);
-  const rand = seededRandom(seed);
+  const rand = seededRng(seed);
   try {
     return RANDOM_PARITY_SPECS.map(({ name, ...spec }) => {
       const x = randomInput(run.schema, spec, rand);
