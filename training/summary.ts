@@ -62,7 +62,7 @@ export function summaryJson(
   }
   for (const set of ev.train) {
     const lstm = set.models.find((m) => m.model === "lstm");
-    if (lstm) out[`train: ${set.label}`] = { lstm: modelRow(lstm) };
+    if (lstm && lstm.sites > 0) out[`train: ${set.label}`] = { lstm: modelRow(lstm) };
   }
   out["LSTM by land cover (IGBP), test, all days"] = groupRows(ev.byIgbp.all ?? []);
   out["LSTM by climate group, test, all days"] = groupRows(ev.byClimate.all ?? []);

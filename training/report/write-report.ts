@@ -269,7 +269,12 @@ function renderMarkdown(
     out.push(modelTable(set, labelOf));
   }
   out.push("## Training skill (LSTM, training days)");
-  for (const set of ev.train)
+  const trained = ev.train.filter((set) => set.sites.length > 0);
+  if (trained.length === 0)
+    out.push(
+      "Not applicable: in site cross-validation every site is scored by the fold that holds it out entirely.",
+    );
+  for (const set of trained)
     out.push(`### ${set.label}: ${set.sites.length} sites\n\n${modelTable(set, labelOf)}`);
   out.push("## By land cover and climate group (LSTM, test)");
   out.push(`Climate groups: ${CLIMATE_RULE}`);
