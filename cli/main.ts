@@ -1,4 +1,5 @@
 /** The `soilco2` command line: one sub-command per job, each defined in its own file. */
+import { createRequire } from "node:module";
 import { Command } from "commander";
 import { Soilco2Error } from "../core/errors.ts";
 import { registerEvaluate } from "./evaluate.ts";
@@ -7,11 +8,13 @@ import { registerIngest } from "./ingest.ts";
 import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
 
+const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
 /** Build the program with every sub-command registered (exported for tests). */
 export function buildProgram(): Command {
   const program = new Command("soilco2")
     .description("Daily soil CO2 efflux: ingest COSORE, train and evaluate an LSTM, export ONNX, serve it.")
-    .version(process.env.npm_package_version ?? "0.1.0")
+    .version(version)
     .showHelpAfterError();
   registerExport(program);
   registerIngest(program);
