@@ -37,14 +37,14 @@ export const trainConfigZ = z.strictObject({
     .strictObject({
       hidden: z.number().int().positive().default(64),
       /** Dropout on the LSTM output before the head, while training. */
-      dropout: z.number().min(0).lt(1).default(0.1),
+      dropout: z.number().min(0).lt(1).default(0.3),
       /** Output head: `softplus` (plain) or `q10` (hybrid: efflux = base·Q10^((Ts−10)/10), base and Q10 from the LSTM). */
       head: z.enum(["softplus", "q10", "prior"]).default("prior"),
     })
     .prefault({}),
   train: z
     .strictObject({
-      epochs: z.number().int().positive().default(30),
+      epochs: z.number().int().positive().default(60),
       batchSize: z.number().int().positive().default(32),
       learningRate: z.number().positive().default(1e-3),
       /** Days per training window, warm-up included. */
@@ -54,7 +54,7 @@ export const trainConfigZ = z.strictObject({
       /** Step between window starts, days. */
       strideDays: z.number().int().positive().default(45),
       /** Stop after this many epochs without a better validation loss. */
-      patience: z.number().int().positive().default(10),
+      patience: z.number().int().positive().default(15),
       /** `nse`: squared error weighted by 1/(site std + 0.1)² (Kratzert et al. 2019); `mse`: plain. */
       loss: z.enum(["nse", "mse"]).default("nse"),
       /** Clip the global gradient norm to this value. */
