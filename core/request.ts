@@ -1,6 +1,7 @@
 /** The prediction request: its zod schema (built from the model schema) and its encoding into raw tensors. */
 import { z } from "zod";
-import { dayNumber, isoDate, seasonalPhase } from "./dates.ts";
+import { dateFeatureColumns } from "./date-features.ts";
+import { dayNumber, isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { type ModelSchema, staticWidth } from "./model-schema.ts";
 
@@ -125,12 +126,11 @@ export function encodeSite(
         `known drivers: ${observedNames(schema).join(", ")}`,
       );
   }
+  const dated = schema.dynamic.some((f) => f.source === "date") ? dateFeatureColumns(firstDay, span) : {};
   schema.dynamic.forEach((f, c) => {
     if (f.source === "date") {
-      for (let r = 0; r < span; r++) {
-        const [s, co] = seasonalPhase(firstDay + r);
-        dynamic[r * cols + c] = f.name === "doy_sin" ? s : f.name === "doy_cos" ? co : Number.NaN;
-      }
+      const col = dated[f.name];
+      for (let r = 0; r < span; r++) dynamic[r * cols + c] = col ? col[r]! : Number.NaN;
       return;
     }
     const values = site.drivers[f.name];
@@ -172,30 +172,47 @@ export function encodeStatic(
   schema: ModelSchema,
   path = "static",
 ): Float32Array {
-  const out = new Float32Array(staticWidth(schema));
-  schema.static.forEach((f, i) => {
+  const numeric = schema.static.map((f) => {
     const v = attrs[f.name];
     if (v === null || v === undefined) {
       if (f.gap === "required") throw new InputError(`${path}.${f.name}`, "is required by this model");
-      out[i] = Number.NaN;
-      return;
+      return Number.NaN;
     }
     if (typeof v !== "number") throw new InputError(`${path}.${f.name}`, "must be a number");
     checkRange(v, f, `${path}.${f.name}`);
-    out[i] = v;
+    return v;
   });
   const cat = schema.categorical;
   const value = attrs[cat.name];
-  if (value !== null && value !== undefined) {
-    const k = cat.categories.indexOf(String(value));
-    if (k < 0)
-      throw new InputError(
-        `${path}.${cat.name}`,
-        `unknown value "${String(value)}"`,
-        `use one of ${cat.categories.join(", ")}, or null`,
-      );
-    out[schema.static.length + k] = 1;
-  }
+  if (value !== null && value !== undefined && !cat.categories.includes(String(value)))
+    throw new InputError(
+      `${path}.${cat.name}`,
+      `unknown value "${String(value)}"`,
+      `use one of ${cat.categories.join(", ")}, or null`,
+    );
+  const row = staticRow(
+    numeric,
+    value === null || value === undefined ? null : String(value),
+    cat.categories,
+  );
+  if (row.length !== staticWidth(schema)) throw new Error("static row does not match the schema's width");
+  return row;
+}
+
+/**
+ * The one layout of the raw static vector: numeric attributes in order (NaN = gap), then a one-hot block over
+ * `categories` (all zeros for a null or unknown category). Training and request encoding both build it here.
+ * @returns [numeric.length + categories.length]
+ */
+export function staticRow(
+  numeric: ArrayLike<number>,
+  category: string | null,
+  categories: readonly string[],
+): Float32Array {
+  const out = new Float32Array(numeric.length + categories.length);
+  out.set(Array.from(numeric));
+  const k = category === null ? -1 : categories.indexOf(category);
+  if (k >= 0) out[numeric.length + k] = 1;
   return out;
 }
 

@@ -1,5 +1,5 @@
 /** Deterministic random model inputs within the schema's valid ranges, with NaN gaps: parity cases and golden fixtures. */
-import { seasonalPhase } from "../core/dates.ts";
+import { dateFeatureColumns } from "../core/date-features.ts";
 import type { FeatureSpec } from "../core/features.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import type { RawInput } from "./tfjs-reference.ts";
@@ -50,12 +50,12 @@ export function randomInput(schema: ModelSchema, spec: WindowSpec, rand: () => n
       blockStart = Math.floor(rand() * T);
       blockEnd = Math.min(T, blockStart + 1 + Math.floor(rand() * Math.min(30, T / 2)));
     }
+    const dated = dateFeatureColumns(startDay, T);
     for (let t = 0; t < T; t++) {
-      const [sin, cos] = seasonalPhase(startDay + t);
       const inBlock = t >= blockStart && t < blockEnd;
       schema.dynamic.forEach((f, c) => {
         const i = (b * T + t) * Dd + c;
-        if (f.source === "date") dynamic[i] = f.name === "doy_cos" ? cos : sin;
+        if (f.source === "date") dynamic[i] = dated[f.name]?.[t] ?? Number.NaN;
         else if (f.gap === "mask" && (inBlock || rand() < (spec.gapRate ?? 0))) dynamic[i] = Number.NaN;
         else dynamic[i] = drawValue(f, nd.mean[c]!, nd.std[c]!, rand);
       });

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { lstmInputWidth, prepareSeries } from "../core/prepare.ts";
-import { type Architecture, forward, headWidth, type ModelParams } from "../training/model.ts";
+import { type Architecture, forward, headWidth, type ModelParams, paramList } from "../training/model.ts";
 import type { NetworkWeights } from "./network-weights.ts";
 
 /** Raw model inputs, the same tensors the ONNX graph takes. */
@@ -69,14 +69,7 @@ export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema
       return out;
     },
     dispose() {
-      for (const v of [
-        params.lstm.kernel,
-        params.lstm.recurrentKernel,
-        params.lstm.bias,
-        params.headKernel,
-        params.headBias,
-      ])
-        v.dispose();
+      for (const v of paramList(params)) v.dispose();
     },
   };
 }

@@ -3,9 +3,11 @@ import { access } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DAILY_FILES } from "../core/daily-table.ts";
-import { dayNumber, isoDate, seasonalPhase } from "../core/dates.ts";
+import { dateFeatureColumns } from "../core/date-features.ts";
+import { dayNumber, isoDate } from "../core/dates.ts";
 import { ArtefactError } from "../core/errors.ts";
 import { DYNAMIC_FEATURES, IGBP_CODES, STATIC_FEATURES } from "../core/features.ts";
+import { staticRow } from "../core/request.ts";
 
 /** Site attributes as read from sites.parquet. */
 export interface SiteInfo {
@@ -52,13 +54,11 @@ export function staticVector(
   staticNames: readonly string[],
   extra: Readonly<Record<string, number>> = {},
 ): Float32Array {
-  const out = new Float32Array(staticNames.length + IGBP_CODES.length);
-  staticNames.forEach((n, i) => {
-    out[i] = n in extra ? extra[n]! : staticValue(info, n);
-  });
-  const k = info.igbp ? IGBP_CODES.indexOf(info.igbp as (typeof IGBP_CODES)[number]) : -1;
-  if (k >= 0) out[staticNames.length + k] = 1;
-  return out;
+  return staticRow(
+    staticNames.map((n) => (n in extra ? extra[n]! : staticValue(info, n))),
+    info.igbp,
+    IGBP_CODES,
+  );
 }
 
 /**
@@ -140,11 +140,7 @@ export async function loadDailyDataset(
         target[t] = num(columns.flux_mean![i]);
         for (const n of cols) drivers[n]![t] = num(columns[n]![i]);
       });
-      const sin = new Float32Array(length);
-      const cos = new Float32Array(length);
-      for (let t = 0; t < length; t++) [sin[t], cos[t]] = seasonalPhase(firstDay + t);
-      drivers.doy_sin = sin;
-      drivers.doy_cos = cos;
+      Object.assign(drivers, dateFeatureColumns(firstDay, length));
       const fluxDays = target.reduce((n, v) => n + (Number.isNaN(v) ? 0 : 1), 0);
       if (fluxDays < minFluxDays) {
         excluded.push({ site: info.site, reason: `${fluxDays} days with flux, fewer than ${minFluxDays}` });

@@ -40,6 +40,34 @@ function stepTensor(data: Float32Array, t: number, batch: number, cols: number):
   return tf.tensor2d(data.subarray(t * batch * cols, (t + 1) * batch * cols), [batch, cols]);
 }
 
+/** One step's tensors: s = sigmoid of all four scaled gate pre-activations [B, 4H], the gates, the new c, tanh(c), h. */
+interface StepTensors {
+  s: tf.Tensor2D;
+  i: tf.Tensor2D;
+  f: tf.Tensor2D;
+  g: tf.Tensor2D;
+  o: tf.Tensor2D;
+  c: tf.Tensor2D;
+  tc: tf.Tensor2D;
+  h: tf.Tensor2D;
+}
+
+/**
+ * One LSTM step, the single definition used by training and inference: s = sigmoid(h·R_s + xw_s) over all gates
+ * at once (candidate column pre-scaled by 2), g = 2·s_c − 1 = tanh, c' = f·c + i·g, h' = o·tanh(c').
+ * @param stepBias x_t·W_s + b_s for this step [B, 4H]
+ */
+function lstmStep(h: tf.Tensor2D, c: tf.Tensor2D, recS: tf.Tensor2D, stepBias: tf.Tensor2D): StepTensors {
+  return tf.tidy(() => {
+    const s = tf.sigmoid(tf.add(tf.matMul(h, recS), stepBias)) as tf.Tensor2D;
+    const [i, f, gs, o] = tf.split(s, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    const g = tf.sub(tf.mul(gs, 2), 1) as tf.Tensor2D;
+    const cN = tf.add(tf.mul(f, c), tf.mul(i, g)) as tf.Tensor2D;
+    const tc = fastTanh(cN) as tf.Tensor2D;
+    return { s, i, f, g, o, c: cN, tc, h: tf.mul(o, tc) as tf.Tensor2D };
+  });
+}
+
 /**
  * Run the LSTM over a whole series and return every hidden state, time-major [time·batch, hidden].
  * Differentiable with respect to `params` (the input is data, not a variable). Initial h and c are zero.
@@ -72,15 +100,8 @@ export function lstmSequence(x: TimeMajorInput, params: LstmParams): tf.Tensor2D
     let c = tf.zeros([B, hidden]) as tf.Tensor2D;
     for (let t = 0; t < T; t++) {
       const bias = stepTensor(xwData, t, B, 4 * hidden);
-      const s = tf.tidy(() => tf.sigmoid(tf.add(tf.matMul(h, rS), bias))) as tf.Tensor2D;
+      const { s, i, f, g, o, c: cNext, tc, h: hNext } = lstmStep(h, c, rS, bias);
       bias.dispose();
-      const [cNext, tc, hNext, i, f, g, o] = tf.tidy(() => {
-        const [iT, fT, gs, oT] = tf.split(s, 4, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
-        const gT = tf.sub(tf.mul(gs, 2), 1) as tf.Tensor2D;
-        const cN = tf.add(tf.mul(fT, c), tf.mul(iT, gT)) as tf.Tensor2D;
-        const tcN = fastTanh(cN) as tf.Tensor2D;
-        return [cN, tcN, tf.mul(oT, tcN) as tf.Tensor2D, iT, fT, gT, oT];
-      });
       steps.push(s, i, f, g, o, cNext, tc, hNext);
       hs.push(hNext);
       h = hNext;
@@ -183,11 +204,8 @@ export function lstmInfer(x: TimeMajorInput, params: LstmParams): tf.Tensor2D {
   const h0 = h;
   for (let t = 0; t < T; t++) {
     const [cNext, hNext] = tf.tidy(() => {
-      const bias = stepTensor(xwData, t, B, 4 * hidden);
-      const s = tf.sigmoid(tf.add(tf.matMul(h, rS), bias));
-      const [i, f, gs, o] = tf.split(s, 4, 1) as tf.Tensor2D[];
-      const cN = tf.add(tf.mul(f!, c), tf.mul(i!, tf.sub(tf.mul(gs!, 2), 1))) as tf.Tensor2D;
-      return [cN, tf.mul(o!, fastTanh(cN)) as tf.Tensor2D];
+      const step = lstmStep(h, c, rS, stepTensor(xwData, t, B, 4 * hidden));
+      return [step.c, step.h];
     });
     if (t > 0) hs.push(h);
     c.dispose();

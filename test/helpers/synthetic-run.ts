@@ -5,7 +5,7 @@ import { findFeature, IGBP_CODES } from "../../core/features.ts";
 import { writeJsonAtomic } from "../../io/atomic-write.ts";
 import { buildArchitecture } from "../../training/architecture.ts";
 import { parseTrainConfig, type TrainConfigInput } from "../../training/config.ts";
-import { type Architecture, initParams } from "../../training/model.ts";
+import { type Architecture, initParams, paramList } from "../../training/model.ts";
 import { NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "../../training/run-dir.ts";
 import { saveWeights } from "../../training/weights-file.ts";
 
@@ -40,14 +40,7 @@ export async function writeSyntheticRun(
   const architecture: Architecture = buildArchitecture(config, normaliser);
   const params = initParams(architecture, opts.seed ?? 7);
   await saveWeights(join(dir, RUN_FILES.model), architecture, params);
-  for (const v of [
-    params.lstm.kernel,
-    params.lstm.recurrentKernel,
-    params.lstm.bias,
-    params.headKernel,
-    params.headBias,
-  ])
-    v.dispose();
+  for (const v of paramList(params)) v.dispose();
   await writeJsonAtomic(join(dir, RUN_FILES.normaliser), normaliser);
   await writeJsonAtomic(join(dir, RUN_FILES.config), {
     config,

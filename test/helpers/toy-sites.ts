@@ -1,5 +1,6 @@
 // Test helper: small synthetic SiteSeries with known drivers and targets.
-import { dayNumber, seasonalPhase } from "../../core/dates.ts";
+import { dateFeatureColumns } from "../../core/date-features.ts";
+import { dayNumber } from "../../core/dates.ts";
 import type { SiteInfo, SiteSeries } from "../../training/dataset.ts";
 
 /** A site of `length` days from 2020-01-01 whose target is `flux(t, tsoil, swc)` (NaN where `observed(t)` is false). */
@@ -19,7 +20,6 @@ export function toySite(opts: {
     (opts.observed?.(t) ?? true) ? opts.flux(t, ts[t]!, sw[t]!) : Number.NaN,
   );
   const nan = () => new Float32Array(opts.length).fill(Number.NaN);
-  const phase = Array.from({ length: opts.length }, (_, t) => seasonalPhase(firstDay + t));
   return {
     info: {
       site: opts.site ?? "toy",
@@ -42,8 +42,7 @@ export function toySite(opts: {
       swc_mean: sw,
       tair_mean: nan(),
       precip_sum: nan(),
-      doy_sin: Float32Array.from(phase, (p) => p[0]),
-      doy_cos: Float32Array.from(phase, (p) => p[1]),
+      ...dateFeatureColumns(firstDay, opts.length),
     },
     target,
     fluxDays: target.reduce((n, v) => n + (Number.isNaN(v) ? 0 : 1), 0),
