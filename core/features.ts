@@ -202,6 +202,36 @@ export const STATIC_FEATURES: readonly FeatureSpec[] = [
     gap: "mask",
     source: "observed",
   },
+  {
+    name: "swc_ref",
+    unit: "m3 m-3",
+    description:
+      "mean daily soil water content on the days behind flux_ref that have soil temperature and moisture; leave out if unknown",
+    min: 0,
+    max: 1,
+    gap: "mask",
+    source: "observed",
+  },
+  {
+    name: "flux_swc_c1",
+    unit: "(m3 m-3)-1",
+    description:
+      "moisture response of the site's efflux, linear term: c1 of the least-squares fit of the residual ln(efflux) − ln(Q10 model) = a + c1·(θ − swc_ref) + c2·(θ − swc_ref)² over the reference period (days with efflux > 0, soil temperature and moisture), clamped to ±100; leave out if unknown",
+    min: -100,
+    max: 100,
+    gap: "mask",
+    source: "observed",
+  },
+  {
+    name: "flux_swc_c2",
+    unit: "(m3 m-3)-2",
+    description:
+      "moisture response of the site's efflux, quadratic term c2 of the same fit as flux_swc_c1 (negative: an optimum moisture), clamped to ±2000; leave out if unknown",
+    min: -2000,
+    max: 2000,
+    gap: "mask",
+    source: "observed",
+  },
 ];
 
 /** The categorical site attribute: IGBP land cover, one-hot encoded over {@link IGBP_CODES}; unknown/missing = all zeros. */

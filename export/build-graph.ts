@@ -1,6 +1,7 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
-import { type Architecture, headWidth, PRIOR_DEFAULT_Q10 } from "../training/model.ts";
+import { PRIOR_DEFAULT_Q10, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
+import { type Architecture, headWidth } from "../training/model.ts";
 import { kerasToOnnxLstm } from "./gate-order.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "./graph-contract.ts";
 import type { NetworkWeights } from "./network-weights.ts";
@@ -13,6 +14,7 @@ import {
   type GraphProto,
   int64Tensor,
   type NodeProto,
+  type TensorProto,
   type ValueInfoProto,
 } from "./onnx-codec.ts";
 
@@ -127,8 +129,10 @@ function headGraph(
     node("Gather", [INPUT_STATIC, `${name}_index`], [`${name}_b`], [intAttr("axis", 1)]),
     node("Unsqueeze", [`${name}_b`, "axes_1"], [`${name}_col`]),
   ];
+  const moisture = priorMoistureGraph(p, staticIndex, attr);
   return {
     initializer: [
+      ...moisture.initializer,
       int64Tensor("tsoil_index", [], [p.tsoil.value]),
       int64Tensor("prior_ref_index", [], [staticIndex(p.fluxRef.value)]),
       int64Tensor("prior_q10_index", [], [staticIndex(p.fluxQ10.value)]),
@@ -162,12 +166,53 @@ function headGraph(
       node("Pow", ["prior_q", "prior_ex"], ["prior_fac"]),
       node("Mul", ["prior_ref_col", "prior_fac"], ["prior_raw"]),
       node("Max", ["prior_raw", "c_floor"], ["prior_floor"]),
-      node("Div", ["prior_floor", "target_scale"], ["prior_norm"]),
+      ...moisture.nodes,
+      node("Div", [moisture.out, "target_scale"], ["prior_norm"]),
       node("IsNaN", ["prior_ref_col"], ["prior_ref_nan"]),
       node("Where", ["prior_ref_nan", "c_one", "prior_norm"], ["prior"]),
       node("Mul", ["prior_corr", "prior"], ["prior_out"]),
       node("Mul", ["prior_out", "target_scale"], [OUTPUT_EFFLUX]),
     ],
+  };
+}
+
+/**
+ * The `prior` head's moisture factor, as training/model.ts `priorTerm`: `prior_floor`·exp(clip(c1·d + c2·d², ±PRIOR_MOISTURE_MAX_EXPONENT)),
+ * d = swc_mean − swc_ref, the exponent 0 where any input is NaN. Passes `prior_floor` through for a model without it.
+ */
+function priorMoistureGraph(
+  p: NonNullable<Architecture["prior"]>,
+  staticIndex: (v: number) => number,
+  attr: (name: string) => NodeProto[],
+): { nodes: NodeProto[]; initializer: TensorProto[]; out: string } {
+  const m = p.moisture;
+  if (!m) return { nodes: [], initializer: [], out: "prior_floor" };
+  return {
+    initializer: [
+      int64Tensor("swc_index", [], [m.swc.value]),
+      int64Tensor("prior_swcref_index", [], [staticIndex(m.swcRef.value)]),
+      int64Tensor("prior_c1_index", [], [staticIndex(m.c1.value)]),
+      int64Tensor("prior_c2_index", [], [staticIndex(m.c2.value)]),
+      scalar("c_m_moist", -PRIOR_MOISTURE_MAX_EXPONENT),
+      scalar("c_moist", PRIOR_MOISTURE_MAX_EXPONENT),
+    ],
+    nodes: [
+      node("Gather", [INPUT_DYNAMIC, "swc_index"], ["prior_w"], [intAttr("axis", 2)]),
+      ...attr("prior_swcref"),
+      ...attr("prior_c1"),
+      ...attr("prior_c2"),
+      node("Sub", ["prior_w", "prior_swcref_col"], ["prior_d"]),
+      node("Mul", ["prior_d", "prior_d"], ["prior_d2"]),
+      node("Mul", ["prior_c1_col", "prior_d"], ["prior_m1"]),
+      node("Mul", ["prior_c2_col", "prior_d2"], ["prior_m2"]),
+      node("Add", ["prior_m1", "prior_m2"], ["prior_me"]),
+      node("IsNaN", ["prior_me"], ["prior_me_nan"]),
+      node("Clip", ["prior_me", "c_m_moist", "c_moist"], ["prior_mec"]),
+      node("Where", ["prior_me_nan", "zero", "prior_mec"], ["prior_mexp"]),
+      node("Exp", ["prior_mexp"], ["prior_mfac"]),
+      node("Mul", ["prior_floor", "prior_mfac"], ["prior_floor_m"]),
+    ],
+    out: "prior_floor_m",
   };
 }
 

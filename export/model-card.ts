@@ -1,5 +1,6 @@
 /** MODEL_CARD.md, generated from the manifest: what the model predicts, its inputs, data, skill, failure modes and limits. */
 import type { FeatureSpecZ, ModelSchema } from "../core/model-schema.ts";
+import { PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import type { Manifest } from "./manifest.ts";
 
 /** The standard citation of the training data (COSORE), shown whatever the run's provenance says. */
@@ -25,8 +26,7 @@ export interface ModelCardContext {
 const HEADS: Record<string, string> = {
   softplus: "a dense softplus head (efflux = softplus(z)·scale)",
   q10: "a hybrid Q10-shaped head (efflux = softplus(z₀)·exp(lnQ10·(Ts − 10)/10)·scale, lnQ10 from the LSTM)",
-  prior:
-    "a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)",
+  prior: `a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything); in models with swc_ref, flux_swc_c1 and flux_swc_c2 among the attributes the Q10 model is multiplied by the site's moisture response exp(clip(c1·(θ − swc_ref) + c2·(θ − swc_ref)², ±${PRIOR_MOISTURE_MAX_EXPONENT})) on days with soil moisture θ`,
 };
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

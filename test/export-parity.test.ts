@@ -33,6 +33,13 @@ for (const head of ["prior", "softplus", "q10"] as const) {
   await writeSyntheticRun(runDir, { hidden: 32, seed: 11, config: { model: { head } } });
   runs.push({ label: `synthetic H=32, ${head} head`, runDir });
 }
+{
+  // the prior head without its moisture factor: models exported before flux_swc_c1/c2 existed
+  const runDir = join(root, "run-prior-q10-only");
+  const stat = ["latitude", "elevation", "mat", "map", "flux_ref", "flux_sd", "flux_q10", "tsoil_ref"];
+  await writeSyntheticRun(runDir, { hidden: 32, seed: 12, config: { features: { static: stat } } });
+  runs.push({ label: "synthetic H=32, prior head without moisture", runDir });
+}
 if (process.env.SOILCO2_RUN)
   runs.push({ label: basename(process.env.SOILCO2_RUN), runDir: process.env.SOILCO2_RUN });
 

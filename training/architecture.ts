@@ -51,10 +51,22 @@ export function buildArchitecture(config: TrainConfig, normaliser: NormaliserSta
       tsoilRef: st("tsoil_ref"),
       targetScale: normaliser.targetScale,
     };
+    const has = (n: string) => config.features.static.includes(n);
+    if (MOISTURE_PRIOR_STATIC.every(has) && config.features.dynamic.includes("swc_mean")) {
+      prior.moisture = {
+        swc: dyn("swc_mean"),
+        swcRef: st("swc_ref"),
+        c1: st("flux_swc_c1"),
+        c2: st("flux_swc_c2"),
+      };
+    }
     arch.prior = prior;
   }
   return arch;
 }
+
+/** Site attributes that, with swc_mean among the drivers, turn on the `prior` head's moisture factor. */
+export const MOISTURE_PRIOR_STATIC = ["swc_ref", "flux_swc_c1", "flux_swc_c2"];
 
 /** Inputs each head needs, checked when the config is parsed. */
 export const HEAD_NEEDS: Record<string, { dynamic: string[]; static: string[] }> = {

@@ -1,5 +1,6 @@
 /** The soilco2 network in TensorFlow.js: LSTM over [drivers, masks, site attributes] then a softplus dense head. */
 import * as tf from "@tensorflow/tfjs";
+import { PRIOR_DEFAULT_Q10, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import { type LstmParams, lstmSequence, type TimeMajorInput } from "./lstm.ts";
 
 /** Shape of the network; saved with the weights and read back by export. */
@@ -37,11 +38,10 @@ export interface PriorInputs {
   fluxRef: InputRef;
   fluxQ10: InputRef;
   tsoilRef: InputRef;
+  /** The site's moisture response (swc_mean, swc_ref, flux_swc_c1, flux_swc_c2); absent in models without it. */
+  moisture?: { swc: InputRef; swcRef: InputRef; c1: InputRef; c2: InputRef };
   targetScale: number;
 }
-
-/** Q10 used by the prior when the site's is unknown. */
-export const PRIOR_DEFAULT_Q10 = 2;
 
 function raw(x: TimeMajorInput, row: number, ref: InputRef): number {
   const base = row * x.input;
@@ -52,7 +52,8 @@ function raw(x: TimeMajorInput, row: number, ref: InputRef): number {
  * The `prior` head's per-day prior in model units (divide µmol m-2 s-1 by targetScale): the site's own Q10 model
  * R10·Q10^((T − 10)/10) with Q10 = flux_q10 (2 if unknown), R10 = flux_ref / Q10^((tsoil_ref − 10)/10)
  * (tsoil_ref 10 °C if unknown). On a day without soil temperature the prior is flux_ref; for a site without flux_ref
- * it is 1 (the target scale) and the LSTM carries everything.
+ * it is 1 (the target scale) and the LSTM carries everything. With `moisture`, the prior is multiplied by
+ * exp(clip(c1·d + c2·d², ±1)), d = swc_mean − swc_ref, on days where all four are known (1 otherwise).
  * @returns [time·batch]
  */
 export function priorTerm(arch: Architecture, x: TimeMajorInput): Float32Array {
@@ -67,9 +68,19 @@ export function priorTerm(arch: Architecture, x: TimeMajorInput): Float32Array {
     const tr = Number.isNaN(raw(x, r, p.tsoilRef)) ? 10 : raw(x, r, p.tsoilRef);
     const t = raw(x, r, p.tsoil);
     const tt = Number.isNaN(t) ? tr : Math.min(60, Math.max(-40, t));
-    out[r] = Math.max(1e-3, ref * q ** ((tt - tr) / 10)) / p.targetScale;
+    out[r] = (Math.max(1e-3, ref * q ** ((tt - tr) / 10)) * moistureFactor(p, x, r)) / p.targetScale;
   }
   return out;
+}
+
+/** The prior's moisture factor exp(clip(c1·d + c2·d², ±1)) of one row; 1 where any of its inputs is missing. */
+function moistureFactor(p: PriorInputs, x: TimeMajorInput, row: number): number {
+  const m = p.moisture;
+  if (!m) return 1;
+  const d = raw(x, row, m.swc) - raw(x, row, m.swcRef);
+  const e = raw(x, row, m.c1) * d + raw(x, row, m.c2) * d * d;
+  if (Number.isNaN(e)) return 1;
+  return Math.exp(Math.min(PRIOR_MOISTURE_MAX_EXPONENT, Math.max(-PRIOR_MOISTURE_MAX_EXPONENT, e)));
 }
 
 /** Trainable weights. Names as saved: `lstm/kernel`, `lstm/recurrent_kernel`, `lstm/bias`, `head/kernel`, `head/bias`. */
