@@ -6,6 +6,7 @@ import { basename, join } from "node:path";
 import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_STATIC } from "../core/make-schema.ts";
 import { exportRun } from "../export/export-run.ts";
 import {
   decodeModel,
@@ -17,6 +18,7 @@ import {
 import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../export/ort-predict.ts";
 import { compareOutputs } from "../export/parity.ts";
 import { readModelDir } from "../export/read-model.ts";
+import { MOISTURE_PRIOR_STATIC } from "../training/architecture.ts";
 import { assertParity, loadParityCases, type ParityCase, runParityCases } from "./helpers/parity-case.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
@@ -34,11 +36,16 @@ for (const head of ["prior", "softplus", "q10"] as const) {
   runs.push({ label: `synthetic H=32, ${head} head`, runDir });
 }
 {
-  // the prior head without its moisture factor: models exported before flux_swc_c1/c2 existed
-  const runDir = join(root, "run-prior-q10-only");
-  const stat = ["latitude", "elevation", "mat", "map", "flux_ref", "flux_sd", "flux_q10", "tsoil_ref"];
-  await writeSyntheticRun(runDir, { hidden: 32, seed: 12, config: { features: { static: stat } } });
-  runs.push({ label: "synthetic H=32, prior head without moisture", runDir });
+  // the prior head with the site's moisture response (the opt-in swc_ref, flux_swc_c1, flux_swc_c2)
+  const runDir = join(root, "run-prior-moisture");
+  const stat = [...DEFAULT_STATIC, ...MOISTURE_PRIOR_STATIC];
+  const { architecture } = await writeSyntheticRun(runDir, {
+    hidden: 32,
+    seed: 12,
+    config: { features: { static: stat } },
+  });
+  if (!architecture.prior?.moisture) throw new Error("the moisture run has no moisture factor");
+  runs.push({ label: "synthetic H=32, prior head with moisture", runDir });
 }
 if (process.env.SOILCO2_RUN)
   runs.push({ label: basename(process.env.SOILCO2_RUN), runDir: process.env.SOILCO2_RUN });
