@@ -241,6 +241,9 @@ export const IGBP_FEATURE = {
   categories: IGBP_CODES,
 } as const;
 
+/** Valid range of one efflux value, µmol CO2 m-2 s-1, inclusive: a record in ingest, a daily mean in requests. */
+export const FLUX_RANGE = { min: -10, max: 100 } as const;
+
 /** The prediction target. */
 export const TARGET = {
   name: "flux_mean",

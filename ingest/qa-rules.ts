@@ -1,5 +1,5 @@
 /** Every QA rule of `soilco2 ingest` with its threshold, in one place: the SQL, the reports and docs/ingest.md read them from here. */
-import { findFeature } from "../core/features.ts";
+import { FLUX_RANGE, findFeature } from "../core/features.ts";
 
 function featureRange(name: string): { min: number; max: number } {
   const f = findFeature(name);
@@ -9,8 +9,8 @@ function featureRange(name: string): { min: number; max: number } {
 
 /** Numeric thresholds of the QA rules (units in the comments). */
 export const QA = {
-  /** Valid CSR_FLUX_CO2 per record, umol CO2 m-2 s-1 (inclusive). */
-  flux: { min: -10, max: 100 },
+  /** Valid CSR_FLUX_CO2 per record, umol CO2 m-2 s-1 (inclusive; core/features.ts FLUX_RANGE). */
+  flux: { ...FLUX_RANGE },
   /** Valid soil temperature per record, degC (core/features.ts tsoil_mean). */
   tsoil: featureRange("tsoil_mean"),
   /** Valid volumetric soil moisture per record after the unit fix, m3 m-3 (core/features.ts swc_mean). */

@@ -20,6 +20,7 @@ import type { ModelEntry, ModelRegistry } from "./registry.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { predictRoutes } from "./routes/predict.ts";
+import { referenceRoutes } from "./routes/reference.ts";
 import { v2HealthRoutes } from "./routes/v2-health.ts";
 import { v2InferRoutes } from "./routes/v2-infer.ts";
 import { v2ModelRoutes } from "./routes/v2-models.ts";
@@ -185,6 +186,7 @@ export function createApp(options: AppOptions): ServingApp {
   for (const path of ["/v1/*", "/v2/models/*"]) for (const guard of guards) app.use(path, guard);
 
   predictRoutes(app, deps);
+  referenceRoutes(app, deps);
   v2HealthRoutes(app, deps);
   v2ModelRoutes(app, deps);
   v2InferRoutes(app, deps);
