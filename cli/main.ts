@@ -5,6 +5,7 @@ import { Soilco2Error } from "../core/errors.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
+import { registerReference } from "./reference.ts";
 import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerServe(program);
   registerTrain(program);
   registerEvaluate(program);
+  registerReference(program);
   return program;
 }
 
