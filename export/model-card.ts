@@ -26,8 +26,11 @@ export interface ModelCardContext {
 const HEADS: Record<string, string> = {
   softplus: "a dense softplus head (efflux = softplus(z)·scale)",
   q10: "a hybrid Q10-shaped head (efflux = softplus(z₀)·exp(lnQ10·(Ts − 10)/10)·scale, lnQ10 from the LSTM)",
-  prior: `a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything); in models with swc_ref, flux_swc_c1 and flux_swc_c2 among the attributes the Q10 model is multiplied by the site's moisture response exp(clip(c1·(θ − swc_ref) + c2·(θ − swc_ref)², ±${PRIOR_MOISTURE_MAX_EXPONENT})) on days with soil moisture θ`,
+  prior: `a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)`,
 };
+
+/** The `prior` head's moisture factor, stated for models whose attributes carry the site's moisture response. */
+const MOISTURE_PRIOR = `; the Q10 model is multiplied by the site's moisture response exp(clip(c1·(θ − swc_ref) + c2·(θ − swc_ref)², ±${PRIOR_MOISTURE_MAX_EXPONENT})) on days with soil moisture θ, c1 = flux_swc_c1, c2 = flux_swc_c2`;
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -100,7 +103,9 @@ export function renderModelCard(ctx: ModelCardContext): string {
         [
           [
             "architecture",
-            `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS[ctx.head ?? "softplus"] ?? ctx.head}`,
+            `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS[ctx.head ?? "softplus"] ?? ctx.head}${
+              ctx.head === "prior" && s.static.some((f) => f.name === "flux_swc_c1") ? MOISTURE_PRIOR : ""
+            }`,
           ],
           ["file", `\`${m.model.file}\`, ${m.model.bytes} bytes, sha256 \`${m.model.sha256}\``],
           [
@@ -118,7 +123,11 @@ export function renderModelCard(ctx: ModelCardContext): string {
       `\n\n### Site attributes (\`static\`, in this column order)\n\n` +
       table(["name", "unit", "valid range", "gaps allowed", "description"], featureRows(s.static)) +
       `\n\nThen \`${s.categorical.name}\` one-hot over ${s.categorical.categories.map((c) => `\`${c}\``).join(", ")} ` +
-      `(${s.categorical.description}; all zeros = unknown).`,
+      `(${s.categorical.description}; all zeros = unknown).` +
+      (s.static.some((f) => f.name === "flux_ref")
+        ? "\n\nThe site's reference statistics (`flux_ref`, `flux_q10`, ...) come from its own measured days: " +
+          "`soilco2 reference <csv|parquet>` or `POST /v1/reference` computes them exactly as training did."
+        : ""),
     `## Warm-up\n\nThe LSTM starts every series from a zero state. Predictions for the first **${s.warmupDays} days** ` +
       `of a series are less reliable: send at least ${s.warmupDays} days of drivers before the first day you need.`,
     `## Training data\n\n- Data: ${COSORE_CITATION}.\n- As recorded by the run: ${citation}\n` +
