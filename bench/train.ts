@@ -6,11 +6,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
+import { buildArchitecture } from "../training/architecture.ts";
 import { describeBackend, selectBackend } from "../training/backend.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
 import { buildExperiment } from "../training/experiment.ts";
-import { type Architecture, forward, initParams, paramList } from "../training/model.ts";
+import { forward, initParams, paramList } from "../training/model.ts";
 import { SPLIT, temporalSplit } from "../training/splits.ts";
 import { maskedLoss } from "../training/train-loop.ts";
 import { buildBatch, makeWindows } from "../training/windows.ts";
@@ -52,13 +53,8 @@ const batches = Array.from({ length: nBatches }, (_, b) =>
     train.windowDays,
   ),
 );
-const arch: Architecture = {
-  type: "lstm-softplus",
-  hidden: config.model.hidden,
-  inputWidth: exp.width,
-  dynamicCols: config.features.dynamic.length,
-  staticCols: exp.normaliser.static.mean.length,
-};
+// The softplus head, as the PyTorch yardstick (bench/torch-lstm.py): the comparison is of the LSTM itself.
+const arch = buildArchitecture({ ...config, model: { ...config.model, head: "softplus" } }, exp.normaliser);
 console.log(
   `batches: ${nBatches} × [time ${train.windowDays}, batch ${train.batchSize}, input ${exp.width}], hidden ${arch.hidden}`,
 );
