@@ -1,6 +1,6 @@
 /** MODEL_CARD.md, generated from the manifest: what the model predicts, its inputs, data, skill, failure modes and limits. */
 import type { FeatureSpecZ, ModelSchema } from "../core/model-schema.ts";
-import { PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
+import { hasMoisturePrior, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import type { Manifest } from "./manifest.ts";
 
 /** The standard citation of the training data (COSORE), shown whatever the run's provenance says. */
@@ -104,7 +104,13 @@ export function renderModelCard(ctx: ModelCardContext): string {
           [
             "architecture",
             `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS[ctx.head ?? "softplus"] ?? ctx.head}${
-              ctx.head === "prior" && s.static.some((f) => f.name === "flux_swc_c1") ? MOISTURE_PRIOR : ""
+              ctx.head === "prior" &&
+              hasMoisturePrior(
+                s.dynamic.map((f) => f.name),
+                s.static.map((f) => f.name),
+              )
+                ? MOISTURE_PRIOR
+                : ""
             }`,
           ],
           ["file", `\`${m.model.file}\`, ${m.model.bytes} bytes, sha256 \`${m.model.sha256}\``],

@@ -7,6 +7,7 @@ import * as ortNode from "onnxruntime-node";
 import * as ortWeb from "onnxruntime-web";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_STATIC } from "../core/make-schema.ts";
+import { MOISTURE_PRIOR_STATIC } from "../core/prior.ts";
 import { exportRun } from "../export/export-run.ts";
 import {
   decodeModel,
@@ -18,7 +19,6 @@ import {
 import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../export/ort-predict.ts";
 import { compareOutputs } from "../export/parity.ts";
 import { readModelDir } from "../export/read-model.ts";
-import { MOISTURE_PRIOR_STATIC } from "../training/architecture.ts";
 import { assertParity, loadParityCases, type ParityCase, runParityCases } from "./helpers/parity-case.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 

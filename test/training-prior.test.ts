@@ -1,8 +1,8 @@
 // The prior head's per-site reference statistics: the moisture-response fit and the prior it feeds, with its gaps.
 import { describe, expect, it } from "vitest";
-import { PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
+import { MOISTURE_PRIOR_STATIC, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import { moistureResponse } from "../core/reference-stats.ts";
-import { buildArchitecture, MOISTURE_PRIOR_STATIC } from "../training/architecture.ts";
+import { buildArchitecture } from "../training/architecture.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { buildExperiment, derivedStatics } from "../training/experiment.ts";
 import { priorTerm } from "../training/model.ts";

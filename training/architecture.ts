@@ -1,5 +1,6 @@
 /** The network's architecture from a config and a fitted normaliser: one function for training, tests and export. */
 import { ConfigError } from "../core/errors.ts";
+import { hasMoisturePrior } from "../core/prior.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Architecture, InputRef, PriorInputs } from "./model.ts";
 import type { NormaliserFile } from "./run-dir.ts";
@@ -51,8 +52,7 @@ export function buildArchitecture(config: TrainConfig, normaliser: NormaliserSta
       tsoilRef: st("tsoil_ref"),
       targetScale: normaliser.targetScale,
     };
-    const has = (n: string) => config.features.static.includes(n);
-    if (MOISTURE_PRIOR_STATIC.every(has) && config.features.dynamic.includes("swc_mean")) {
+    if (hasMoisturePrior(config.features.dynamic, config.features.static)) {
       prior.moisture = {
         swc: dyn("swc_mean"),
         swcRef: st("swc_ref"),
@@ -64,9 +64,6 @@ export function buildArchitecture(config: TrainConfig, normaliser: NormaliserSta
   }
   return arch;
 }
-
-/** Site attributes that, with swc_mean among the drivers, turn on the `prior` head's moisture factor. */
-export const MOISTURE_PRIOR_STATIC = ["swc_ref", "flux_swc_c1", "flux_swc_c2"];
 
 /** Inputs each head needs, checked when the config is parsed. */
 export const HEAD_NEEDS: Record<string, { dynamic: string[]; static: string[] }> = {

@@ -1,6 +1,7 @@
 /** `POST /v1/reference`: a site's reference statistics from its own daily measurements, for the prior's attributes. */
 import { z } from "zod";
 import { answerReferenceRequest, buildReferenceRequestSchema } from "../../core/reference-request.ts";
+import { REFERENCE_STAT_NAMES } from "../../core/reference-stats.ts";
 import type { RouteDeps, ServingApp } from "../context.ts";
 import { readJson, zodHttpError } from "../errors.ts";
 import { errorBodyZ } from "../schemas.ts";
@@ -8,10 +9,10 @@ import { errorBodyZ } from "../schemas.ts";
 /** The `POST /v1/reference` answer. */
 export const referenceResponseZ = z.object({
   reference: z
-    .record(z.string(), z.number().nullable())
+    .object(Object.fromEntries(REFERENCE_STAT_NAMES.map((n) => [n, z.number().nullable()])))
     .describe(
-      "flux_ref, flux_sd, tsoil_ref, flux_q10, swc_ref, flux_swc_c1, flux_swc_c2 (null: not enough data); " +
-        "send the ones your model lists under static in POST /v1/predict",
+      "the site's reference statistics (null: not enough data); send the ones your model lists under static in " +
+        "POST /v1/predict",
     ),
   days: z.object({
     flux: z.number().int().describe("days with efflux"),
