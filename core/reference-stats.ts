@@ -115,11 +115,11 @@ export function moistureResponse(
   const sd = Math.sqrt(points.reduce((a, p) => a + (p.w - ref) ** 2, 0) / points.length);
   if (sd < 0.005) return none;
   const r = Matrix.columnVector(points.map((p) => p.r));
-  const fit = (terms: number) =>
+  const leastSquares = (terms: number) =>
     solve(new Matrix(points.map((p) => [1, p.w - ref, (p.w - ref) ** 2].slice(0, terms))), r, true);
   // A convex response (a moisture minimum) has no physical reading and explodes when extrapolated: refit linear.
-  const quadratic = fit(3);
-  const beta = quadratic.get(2, 0) > 0 ? fit(2) : quadratic;
+  const quadratic = leastSquares(3);
+  const beta = quadratic.get(2, 0) > 0 ? leastSquares(2) : quadratic;
   const c1 = beta.get(1, 0);
   const c2 = beta.rows > 2 ? beta.get(2, 0) : 0;
   if (!Number.isFinite(c1) || !Number.isFinite(c2)) return none;
