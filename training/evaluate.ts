@@ -21,7 +21,16 @@ export interface ComparisonSet {
   /** Drivers that must be present on a day. */
   needs: readonly string[];
   models: readonly string[];
+  /** Fewest days a site needs in this set; the evaluation's `minDays` where absent. */
+  minDays?: number;
 }
+
+/**
+ * Fewest test days of the long-record comparison sets. On shorter test periods one season or one pulse decides a
+ * site's NSE and KGE (their denominators are the test period's own variance), so the long-record sets say how the
+ * models do where the per-site figures are themselves reliable.
+ */
+export const LONG_RECORD_DAYS = 60;
 
 export interface SiteRow {
   site: string;
@@ -50,6 +59,8 @@ export interface ModelSummary {
 export interface SetSummary {
   set: string;
   label: string;
+  /** Fewest days of the set a site had to have. */
+  minDays: number;
   sites: string[];
   days: number;
   models: ModelSummary[];
@@ -111,7 +122,7 @@ function summarise(model: string, metrics: MetricSet[]): ModelSummary {
 /**
  * Score every model of every comparison set, per site, on the test days (and the LSTM on its training days).
  * @param labels per site: for site cross-validation, the labels of the fold in which the site was held out
- * @param minDays a site enters a set with at least this many days in it
+ * @param minDays a site enters a set with at least this many days in it (unless the set says otherwise)
  */
 export function evaluate(
   sites: readonly SiteSeries[],
@@ -130,7 +141,7 @@ export function evaluate(
       let days = 0;
       sites.forEach((s, i) => {
         const d = setDays(s, labels[i]!, split, set.needs);
-        if (d.length < minDays) return;
+        if (d.length < (set.minDays ?? minDays)) return;
         const preds = names.map((n) => byName.get(n)?.series[i] ?? null);
         if (preds.some((p) => p === null)) return;
         if (preds.some((p) => d.some((t) => !Number.isFinite(p![t]!)))) return;
@@ -157,17 +168,33 @@ export function evaluate(
       return {
         set: set.name,
         label: set.label,
+        minDays: set.minDays ?? minDays,
         sites: siteNames,
         days,
         models: names.map((n) => summarise(n, perModel.get(n)!)),
       };
     });
-  const test = summaries(SPLIT.test, "test", false);
-  const train = summaries(SPLIT.train, "train", true);
+  const allTest = summaries(SPLIT.test, "test", false);
+  // A set with its own minimum that keeps exactly the sites of an earlier set with the same needs adds nothing
+  // (e.g. the long-record sets in site cross-validation, where a site's whole record is test): leave it out.
+  const same = (a: ComparisonSet, b: ComparisonSet) => a.needs.join() === b.needs.join();
+  const redundant = new Set(
+    sets
+      .filter(
+        (set, k) =>
+          set.minDays !== undefined &&
+          sets.some((o, j) => j < k && same(o, set) && allTest[j]!.sites.join() === allTest[k]!.sites.join()),
+      )
+      .map((set) => set.name),
+  );
+  const kept = sets.filter((set) => !redundant.has(set.name));
+  const test = allTest.filter((x) => !redundant.has(x.set));
+  const train = summaries(SPLIT.train, "train", true).filter((x) => !redundant.has(x.set));
+  const keptRows = rows.filter((r) => !redundant.has(r.set));
   const group = (key: "igbp" | "climate") => {
     const out: Record<string, GroupSummary[]> = {};
-    for (const set of sets) {
-      const r = rows.filter((x) => x.split === "test" && x.set === set.name && x.model === "lstm");
+    for (const set of kept) {
+      const r = keptRows.filter((x) => x.split === "test" && x.set === set.name && x.model === "lstm");
       const groups = [...new Set(r.map((x) => x[key] ?? "unknown"))].sort();
       out[set.name] = groups.map((g) => {
         const m = r.filter((x) => (x[key] ?? "unknown") === g).map((x) => x.metrics);
@@ -182,10 +209,13 @@ export function evaluate(
     }
     return out;
   };
-  return { rows, test, train, byIgbp: group("igbp"), byClimate: group("climate"), minDays };
+  return { rows: keptRows, test, train, byIgbp: group("igbp"), byClimate: group("climate"), minDays };
 }
 
-/** The comparison sets used by `soilco2 evaluate`, from the baselines available. */
+/**
+ * The comparison sets used by `soilco2 evaluate`, from the baselines available: all days, days with soil temperature,
+ * days with soil temperature and moisture, and the first two again on sites with ≥ {@link LONG_RECORD_DAYS} such days.
+ */
 export function defaultComparisonSets(
   baselines: readonly { name: string; needs: readonly string[] }[],
 ): ComparisonSet[] {
@@ -204,6 +234,20 @@ export function defaultComparisonSets(
       label: "days with soil temperature and moisture",
       needs: ["tsoil_mean", "swc_mean"],
       models: ["lstm", ...needsOnly(["tsoil_mean", "swc_mean"])],
+    },
+    {
+      name: "all_long",
+      label: `all days, sites with ≥ ${LONG_RECORD_DAYS} of them`,
+      needs: [],
+      models: ["lstm", ...needsOnly([])],
+      minDays: LONG_RECORD_DAYS,
+    },
+    {
+      name: "tsoil_long",
+      label: `days with soil temperature, sites with ≥ ${LONG_RECORD_DAYS} of them`,
+      needs: ["tsoil_mean"],
+      models: ["lstm", ...needsOnly(["tsoil_mean"])],
+      minDays: LONG_RECORD_DAYS,
     },
   ];
 }

@@ -6,7 +6,13 @@ import { writeFileAtomic } from "../../io/atomic-write.ts";
 import { CLIMATE_RULE } from "../climate.ts";
 import type { TrainConfig } from "../config.ts";
 import type { SiteSeries } from "../dataset.ts";
-import type { Evaluation, ModelSeries, ModelSummary, SetSummary } from "../evaluate.ts";
+import {
+  type Evaluation,
+  LONG_RECORD_DAYS,
+  type ModelSeries,
+  type ModelSummary,
+  type SetSummary,
+} from "../evaluate.ts";
 import { RUN_FILES } from "../run-dir.ts";
 import { foldDir } from "../run-train.ts";
 import { SPLIT } from "../splits.ts";
@@ -300,7 +306,10 @@ function renderMarkdown(
   const left = sites.filter((s) => !inAll.has(s.info.site)).map((s) => s.info.site);
   out.push(
     `All-days set: ${inAll.size} of ${sites.length} sites; left out (fewer than ${ev.minDays} test days): ${left.length ? left.join(", ") : "none"}. ` +
-      "Soil-temperature sets: only sites and days with soil temperature (and moisture) in the daily dataset, because the process models need them; the LSTM is scored on the same days.",
+      "Soil-temperature sets: only sites and days with soil temperature (and moisture) in the daily dataset, because the process models need them; the LSTM is scored on the same days." +
+      (ev.test.some((s) => s.minDays === LONG_RECORD_DAYS)
+        ? ` Long-record sets (“sites with ≥ ${LONG_RECORD_DAYS} of them”): the same days, on the sites with at least ${LONG_RECORD_DAYS} of them, because on a shorter test period one season or one pulse decides a site's NSE and KGE.`
+        : ` Long-record sets (sites with ≥ ${LONG_RECORD_DAYS} test days) are left out: they hold exactly the sites of the sets above.`),
   );
   out.push("## Figures");
   for (const f of figures.filter((x) => !x.startsWith("sites/"))) out.push(`![${f}](figures/${f})`);
