@@ -12,9 +12,9 @@ import { parseTrainConfig } from "../training/config.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
 import { buildExperiment } from "../training/experiment.ts";
 import { forward, initParams, paramList } from "../training/model.ts";
-import { SPLIT, temporalSplit } from "../training/splits.ts";
+import { temporalSplit } from "../training/splits.ts";
 import { maskedLoss } from "../training/train-loop.ts";
-import { buildBatch, makeWindows } from "../training/windows.ts";
+import { trainingBatch, trainingWindows } from "../training/windows.ts";
 
 const data = process.env.SOILCO2_DAILY ?? "out/daily";
 const python = process.env.TORCH_PYTHON ?? "/usr/bin/python3";
@@ -32,26 +32,10 @@ const { sites } = await loadDailyDataset(data, config.data.minFluxDays);
 const labels = temporalSplit(sites, config.split.testFraction, config.split.valFraction);
 const exp = buildExperiment(sites, labels, config);
 const { train } = config;
-const windows = makeWindows(
-  exp.targets,
-  exp.labels,
-  SPLIT.train,
-  train.windowDays,
-  train.warmupDays,
-  train.strideDays,
-);
+const windows = trainingWindows(exp, train);
 const nBatches = Math.min(4, Math.floor(windows.length / train.batchSize));
 const batches = Array.from({ length: nBatches }, (_, b) =>
-  buildBatch(
-    windows.slice(b * train.batchSize, (b + 1) * train.batchSize),
-    exp.prepared,
-    exp.width,
-    exp.targets,
-    exp.labels,
-    SPLIT.train,
-    exp.siteWeights,
-    train.windowDays,
-  ),
+  trainingBatch(exp, windows.slice(b * train.batchSize, (b + 1) * train.batchSize), train.windowDays),
 );
 // The softplus head, as the PyTorch yardstick (bench/torch-lstm.py): the comparison is of the LSTM itself.
 const arch = buildArchitecture({ ...config, model: { ...config.model, head: "softplus" } }, exp.normaliser);

@@ -12,7 +12,7 @@ import { type Architecture, forward, initParams, type ModelParams, paramList } f
 import { predictSeries } from "./predict.ts";
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
-import { augmentationColumns, buildBatch, makeWindows } from "./windows.ts";
+import { augmentationColumns, trainingBatch, trainingWindows } from "./windows.ts";
 
 /** One epoch's record in history.json. */
 export interface EpochRecord {
@@ -127,14 +127,7 @@ export async function trainModel(
   const ema = train.ema > 0 ? initParams(architecture, train.seed) : params;
   if (ema !== params) copyParams(params, ema);
   const optimizer = tf.train.adam(train.learningRate);
-  const windows = makeWindows(
-    exp.targets,
-    exp.labels,
-    SPLIT.train,
-    train.windowDays,
-    train.warmupDays,
-    train.strideDays,
-  );
+  const windows = trainingWindows(exp, train);
   if (windows.length === 0) throw new Error("no training windows: no site has training days with a target");
 
   let state: LoopState = {
@@ -175,14 +168,9 @@ export async function trainModel(
     let lossSum = 0;
     let supervisedDays = 0;
     for (let b = 0; b < batches; b++) {
-      const batch = buildBatch(
+      const batch = trainingBatch(
+        exp,
         order.slice(b * train.batchSize, (b + 1) * train.batchSize),
-        exp.prepared,
-        exp.width,
-        exp.targets,
-        exp.labels,
-        SPLIT.train,
-        exp.siteWeights,
         train.windowDays,
         augCols.length > 0 ? { rng, columns: augCols } : undefined,
       );

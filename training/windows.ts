@@ -1,6 +1,8 @@
 /** Sequence-to-sequence training windows: a warm-up that feeds the LSTM state, then days that carry the loss. */
+import type { TrainConfig } from "./config.ts";
+import type { Experiment } from "./experiment.ts";
 import type { TimeMajorInput } from "./lstm.ts";
-import type { SplitCode, SplitLabels } from "./splits.ts";
+import { SPLIT, type SplitCode, type SplitLabels } from "./splits.ts";
 
 /** A window of `length` days starting at `start` in site `site`; days from `lossFrom` on carry the loss. */
 export interface Window {
@@ -133,4 +135,36 @@ export function augmentationColumns(
       cols.push({ value: 2 * Dd + j, mask: 2 * Dd + staticWidth + j, p: pStatic });
   });
   return cols;
+}
+
+/** The training windows of an experiment: {@link makeWindows} on its training days with the config's window sizes. */
+export function trainingWindows(exp: Experiment, train: TrainConfig["train"]): Window[] {
+  return makeWindows(
+    exp.targets,
+    exp.labels,
+    SPLIT.train,
+    train.windowDays,
+    train.warmupDays,
+    train.strideDays,
+  );
+}
+
+/** A training batch of an experiment's windows: {@link buildBatch} on its training days, with its site weights. */
+export function trainingBatch(
+  exp: Experiment,
+  windows: readonly Window[],
+  windowDays: number,
+  augment?: Augmentation,
+): Batch {
+  return buildBatch(
+    windows,
+    exp.prepared,
+    exp.width,
+    exp.targets,
+    exp.labels,
+    SPLIT.train,
+    exp.siteWeights,
+    windowDays,
+    augment,
+  );
 }
