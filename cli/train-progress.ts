@@ -3,9 +3,11 @@ import cliProgress from "cli-progress";
 import type { TrainHooks } from "../training/train-loop.ts";
 
 /** Progress bar per epoch with ETA and the running losses (plain lines when stderr is not a terminal). */
-export function progressHooks(quiet: boolean): (fold: number | null) => TrainHooks {
-  return (fold) => {
-    const tag = fold === null ? "" : `fold ${fold + 1} `;
+export function progressHooks(
+  quiet: boolean,
+): (fold: number | null, _experiment: unknown, member: number, members: number) => TrainHooks {
+  return (fold, _experiment, member, members) => {
+    const tag = `${fold === null ? "" : `fold ${fold + 1} `}${members > 1 ? `member ${member + 1}/${members} ` : ""}`;
     if (quiet) return {};
     if (!process.stderr.isTTY) {
       return {

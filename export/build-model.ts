@@ -1,6 +1,6 @@
 /** The complete ONNX ModelProto: the graph, pinned opset and IR versions, producer, doc string and metadata. */
 import type { ModelSchema } from "../core/model-schema.ts";
-import { buildGraph } from "./build-graph.ts";
+import { buildEnsembleGraph } from "./ensemble-graph.ts";
 import { IR_VERSION, OPSET_VERSION } from "./graph-contract.ts";
 import { type ModelMetadata, metadataProps } from "./model-metadata.ts";
 import type { NetworkWeights } from "./network-weights.ts";
@@ -12,15 +12,21 @@ export const PRODUCER_NAME = "soilco2";
 /**
  * Assemble the model. The output is a function of its arguments only (no clock), so the same run exports to the
  * same bytes.
+ * @param members the network, or the networks of a seed ensemble (output = their mean)
  * @param producerVersion soilco2 package version
  */
 export function buildModel(
   schema: ModelSchema,
-  weights: NetworkWeights,
+  members: readonly NetworkWeights[],
   meta: Omit<ModelMetadata, "schema">,
   producerVersion: string,
 ): ModelProto {
   const dyn = schema.dynamic.map((f) => f.name).join(", ");
+  const hidden = members[0]!.hidden;
+  const network =
+    members.length === 1
+      ? `an LSTM (${hidden} units)`
+      : `the mean of a seed ensemble of ${members.length} LSTMs (${hidden} units each)`;
   return {
     ir_version: IR_VERSION,
     opset_import: [{ domain: "", version: OPSET_VERSION }],
@@ -30,11 +36,11 @@ export function buildModel(
     model_version: 1,
     doc_string:
       `${meta.name} ${meta.version}: ${schema.target.description} [${schema.target.unit}] per day, ` +
-      `from daily drivers (${dyn}) and site attributes, by an LSTM (${weights.hidden} units). ` +
+      `from daily drivers (${dyn}) and site attributes, by ${network}. ` +
       `Inputs are in physical units with NaN for gaps; normalisation is inside the graph. ` +
       `The first ${schema.warmupDays} days of a series spin up the LSTM state and are less reliable. ` +
       `Metadata key soilco2.schema holds the full input schema.`,
-    graph: buildGraph(schema, weights),
+    graph: buildEnsembleGraph(schema, members),
     metadata_props: metadataProps({ schema, ...meta }),
   };
 }

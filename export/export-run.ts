@@ -4,7 +4,7 @@ import { basename, join, relative, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ortNode from "onnxruntime-node";
 import { ArtefactError, Soilco2Error } from "../core/errors.ts";
-import { RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
+import { memberDirs, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
 import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
 import { goldenDirName, writeGoldenSet } from "./golden-files.ts";
@@ -25,7 +25,7 @@ import { createOrtPredictor } from "./ort-predict.ts";
 import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } from "./parity.ts";
 import { nodeSha256 } from "./read-model.ts";
 import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
-import { createTfjsReference } from "./tfjs-reference.ts";
+import { createEnsembleReference } from "./tfjs-reference.ts";
 
 export const DEFAULT_MODEL_NAME = "soilco2-lstm";
 
@@ -94,7 +94,14 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     );
   const run = await readRunArtefacts(runDir);
   const { schema } = run;
-  const weights = networkWeights(run.weights, schema, join(runDir, RUN_FILES.model, "model.json"));
+  const members = run.members.map((w, k) =>
+    networkWeights(
+      w,
+      schema,
+      join(memberDirs(runDir, run.members.length)[k]!, RUN_FILES.model, "model.json"),
+    ),
+  );
+  const weights = members[0]!;
   const producerVersion = await packageVersion();
   const name = opts.name ?? DEFAULT_MODEL_NAME;
   const version = opts.version ?? `${producerVersion}+${basename(runDir)}`;
@@ -104,7 +111,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
   const bytes = encodeModel(
     buildModel(
       schema,
-      weights,
+      members,
       { name, version, provenance, metrics: run.summary, citation },
       producerVersion,
     ),
@@ -114,7 +121,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
   // Golden outputs come from the tfjs network, never from onnxruntime; onnxruntime-node must then agree.
   const reference = await selectReferenceBackend();
   const golden = await goldenInputs(runDir, schema);
-  const ref = createTfjsReference(weights, schema);
+  const ref = createEnsembleReference(members, schema);
   let sets: { input: (typeof golden.sets)[number]["input"]; expected: Float32Array; note: string }[];
   try {
     sets = golden.sets.map((g) => ({ ...g, expected: ref.predict(g.input) }));
@@ -182,6 +189,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     manifest,
     schema,
     hidden: weights.hidden,
+    members: members.length,
     head: weights.architecture.head ?? "softplus",
     fittedOn: run.normaliser.fittedOn,
     training: {
@@ -191,7 +199,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
       "warm-up days": c.train.warmupDays,
       loss: c.train.loss,
       dropout: c.model.dropout,
-      seed: c.train.seed,
+      seed: c.train.members > 1 ? `${c.train.seed}-${c.train.seed + c.train.members - 1}` : c.train.seed,
     },
   });
 

@@ -14,6 +14,8 @@ export interface ModelCardContext {
   schema: ModelSchema;
   /** LSTM units. */
   hidden: number;
+  /** Networks in the seed ensemble whose mean is the output (1: a single network). */
+  members?: number;
   /** Output head (training/model.ts): `softplus`, `q10` or `prior`. */
   head?: string;
   /** Training configuration facts worth stating, e.g. `{ split: "temporal", epochs: 60 }`. */
@@ -110,6 +112,10 @@ export function renderModelCard(ctx: ModelCardContext): string {
                 s.static.map((f) => f.name),
               )
                 ? MOISTURE_PRIOR
+                : ""
+            }${
+              (ctx.members ?? 1) > 1
+                ? `; a seed ensemble of ${ctx.members} such networks (same inputs, normaliser and architecture, different seeds): the output is their mean`
                 : ""
             }`,
           ],

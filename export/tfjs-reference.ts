@@ -73,3 +73,25 @@ export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema
     },
   };
 }
+
+/**
+ * The reference for a seed ensemble: each member's {@link createTfjsReference}, efflux = the mean of their outputs
+ * (as training/predict.ts `ensembleMean` and the exported graph).
+ */
+export function createEnsembleReference(
+  members: readonly NetworkWeights[],
+  schema: ModelSchema,
+): TfjsReference {
+  const refs = members.map((w) => createTfjsReference(w, schema));
+  return {
+    predict(input) {
+      const outs = refs.map((r) => r.predict(input));
+      const mean = new Float32Array(outs[0]!.length);
+      for (const o of outs) for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + o[i]! / outs.length;
+      return refs.length === 1 ? outs[0]! : mean;
+    },
+    dispose() {
+      for (const r of refs) r.dispose();
+    },
+  };
+}

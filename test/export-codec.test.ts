@@ -85,7 +85,7 @@ describe("metadata round trip", () => {
     const bytes = encodeModel(
       buildModel(
         run.schema,
-        networkWeights(run.weights, run.schema),
+        run.members.map((w) => networkWeights(w, run.schema)),
         { name: "m", version: "9.9", provenance, metrics: { a: 1 }, citation: "c" },
         "0.0.1",
       ),
@@ -111,7 +111,7 @@ describe("readModelHeader (the eval-free reader for workerd)", () => {
     const bytes = encodeModel(
       buildModel(
         run.schema,
-        networkWeights(run.weights, run.schema),
+        run.members.map((w) => networkWeights(w, run.schema)),
         { name: "ü-name", version: "1", provenance: {}, metrics: null, citation: "Ω" },
         "7.7.7",
       ),
@@ -131,7 +131,7 @@ describe("readModelHeader (the eval-free reader for workerd)", () => {
     const bytes = encodeModel(
       buildModel(
         run.schema,
-        networkWeights(run.weights, run.schema),
+        run.members.map((w) => networkWeights(w, run.schema)),
         { name: "m", version: "1", provenance: {}, metrics: null, citation: "c" },
         "1",
       ),

@@ -47,6 +47,12 @@ for (const head of ["prior", "softplus", "q10"] as const) {
   if (!architecture.prior?.moisture) throw new Error("the moisture run has no moisture factor");
   runs.push({ label: "synthetic H=32, prior head with moisture", runDir });
 }
+{
+  // a seed ensemble of three networks: one graph, efflux = the mean of the members'
+  const runDir = join(root, "run-ensemble");
+  await writeSyntheticRun(runDir, { hidden: 16, seed: 13, config: { train: { members: 3 } } });
+  runs.push({ label: "synthetic H=16, seed ensemble of 3", runDir });
+}
 if (process.env.SOILCO2_RUN)
   runs.push({ label: basename(process.env.SOILCO2_RUN), runDir: process.env.SOILCO2_RUN });
 

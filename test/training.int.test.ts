@@ -64,7 +64,7 @@ describe("training on real sites", () => {
     const history = JSON.parse(await readFile(join(runDir, RUN_FILES.history), "utf8")) as EpochRecord[];
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     expect(history[3]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
-    expect(resumed.folds[0]!.result.history).toHaveLength(4);
+    expect(resumed.folds[0]!.results[0]!.history).toHaveLength(4);
     for (const f of [
       RUN_FILES.config,
       RUN_FILES.normaliser,

@@ -66,6 +66,11 @@ export const trainConfigZ = z.strictObject({
       /** Per window, probability of hiding each maskable site attribute (e.g. flux_ref, MAT). */
       attributeDropout: z.number().min(0).lt(1).default(0.25),
       seed: z.number().int().default(42),
+      /**
+       * Seed ensemble: networks trained on the same split and normaliser with seeds seed, seed + 1, …; the model's
+       * output is their mean (in evaluation and in the exported ONNX graph).
+       */
+      members: z.number().int().min(1).max(10).default(1),
     })
     .prefault({}),
 });

@@ -42,3 +42,20 @@ export function predictSeries(
   }
   return out;
 }
+
+/**
+ * The ensemble's output: per site and day, the mean of its members' predictions (a member's own output for one).
+ * @param members per member, per site, [length] efflux
+ * @returns per site, [length] efflux
+ */
+export function ensembleMean(members: readonly (readonly Float32Array[])[]): Float32Array[] {
+  if (members.length === 1) return [...members[0]!];
+  return members[0]!.map((_, i) => {
+    const out = new Float32Array(members[0]![i]!.length);
+    for (const m of members) {
+      const v = m[i]!;
+      for (let t = 0; t < out.length; t++) out[t] = out[t]! + v[t]! / members.length;
+    }
+    return out;
+  });
+}

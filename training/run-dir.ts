@@ -23,6 +23,16 @@ export const RUN_FILES = {
   predictions: "predictions",
 } as const;
 
+/**
+ * Directories of a fold's ensemble members: the fold directory itself for a single network, else
+ * `members/member-<k>` inside it. Each holds its `model/`, `checkpoint/` and `history.json`; the normaliser is the
+ * fold's, shared by all members.
+ */
+export function memberDirs(foldDirectory: string, members: number): string[] {
+  if (members === 1) return [foldDirectory];
+  return Array.from({ length: members }, (_, k) => join(foldDirectory, "members", `member-${k}`));
+}
+
 export const NORMALISER_FORMAT = "soilco2-normaliser";
 
 /** Where a run came from: stamped into config.json when the run starts. */
@@ -58,7 +68,8 @@ export interface RunArtefacts {
   config: TrainConfig;
   provenance: Provenance;
   normaliser: NormaliserFile;
-  weights: WeightsFile;
+  /** The network's weights, one per ensemble member (`train.members`). */
+  members: WeightsFile[];
   schema: ModelSchema;
   /** metrics/summary.json, if the run was evaluated. */
   summary: Record<string, unknown> | null;
@@ -112,7 +123,15 @@ export async function readRunConfig(
 export async function readRunArtefacts(runDir: string): Promise<RunArtefacts> {
   const { config, provenance } = await readRunConfig(runDir);
   const normaliser = await readNormaliser(runDir);
-  const weights = await loadWeights(join(runDir, RUN_FILES.model));
+  if (config.split.kind !== "temporal")
+    throw new ArtefactError(
+      runDir,
+      `is a ${config.split.kind} run: one network per fold, none trained on every site`,
+      "export a temporal-split run (soilco2 train --split temporal)",
+    );
+  const members = await Promise.all(
+    memberDirs(runDir, config.train.members).map((d) => loadWeights(join(d, RUN_FILES.model))),
+  );
   const schema = makeModelSchema({
     dynamic: config.features.dynamic,
     static: config.features.static,
@@ -129,5 +148,5 @@ export async function readRunArtefacts(runDir: string): Promise<RunArtefacts> {
   } catch {
     summary = null;
   }
-  return { dir: runDir, config, provenance, normaliser, weights, schema, summary };
+  return { dir: runDir, config, provenance, normaliser, members, schema, summary };
 }

@@ -10,10 +10,10 @@ import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
 import { defaultComparisonSets, type Evaluation, evaluate, type ModelSeries } from "./evaluate.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
 import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
-import { predictSeries } from "./predict.ts";
+import { ensembleMean, predictSeries } from "./predict.ts";
 import { writeGoldenInputs } from "./report/golden-inputs.ts";
 import { writeReport } from "./report/write-report.ts";
-import { RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
 import { foldDir, splitFolds, type TrainOutcome } from "./run-train.ts";
 import { summaryJson } from "./summary.ts";
 import { writeSyntheticSeries } from "./synthetic-series.ts";
@@ -44,7 +44,7 @@ interface FoldPredictions {
   baselines: Map<string, (Float32Array | null)[]>;
 }
 
-async function loadFoldModel(dir: string): Promise<{ params: ModelParams; architecture: Architecture }> {
+async function loadMemberModel(dir: string): Promise<{ params: ModelParams; architecture: Architecture }> {
   const file = await loadWeights(join(dir, RUN_FILES.model));
   const params = initParams(file.architecture, 0);
   assignWeights(params, file, tf);
@@ -72,17 +72,24 @@ export async function runEvaluate(opts: EvaluateOptions): Promise<EvaluateOutcom
     const normaliser = await readNormaliser(dir);
     const experiment = buildExperiment(sites, f.labels, config, normaliser);
     const trained = opts.trained?.folds.find((x) => x.fold === f.fold);
-    const model = trained
-      ? { params: trained.result.params, architecture: trained.result.architecture }
-      : await loadFoldModel(dir);
-    const lstm = predictSeries(
-      model.params,
-      model.architecture,
-      experiment.prepared,
-      experiment.width,
-      normaliser.targetScale,
-    );
-    if (!trained) for (const v of paramList(model.params)) v.dispose();
+    const members: Float32Array[][] = [];
+    for (const [k, memberDir] of memberDirs(dir, config.train.members).entries()) {
+      const result = trained?.results[k];
+      const model = result
+        ? { params: result.params, architecture: result.architecture }
+        : await loadMemberModel(memberDir);
+      members.push(
+        predictSeries(
+          model.params,
+          model.architecture,
+          experiment.prepared,
+          experiment.width,
+          normaliser.targetScale,
+        ),
+      );
+      if (!result) for (const v of paramList(model.params)) v.dispose();
+    }
+    const lstm = ensembleMean(members);
     const baselines = new Map(BASELINES.map((b) => [b.name, b.run(sites, f.labels).predictions] as const));
     folds.push({ fold: f.fold, heldOut: f.heldOut, experiment, lstm, baselines });
     log(`evaluated ${f.fold === null ? "model" : `fold ${f.fold + 1}`}`);

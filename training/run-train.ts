@@ -10,7 +10,7 @@ import type { TrainConfig } from "./config.ts";
 import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
 import { collectProvenance } from "./provenance.ts";
-import { RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
 import { type SplitLabels, siteCvSplit, siteFolds, temporalSplit } from "./splits.ts";
 import { type TrainHooks, type TrainResult, trainModel } from "./train-loop.ts";
 
@@ -22,7 +22,8 @@ export interface TrainOptions {
   /** Resume the run in this directory from its last checkpoint. */
   resume?: string;
   backend?: BackendName;
-  hooks?: (fold: number | null, experiment: Experiment) => TrainHooks;
+  /** Per fold and ensemble member (`member` 0-based, of `members`; 0 of 1 without an ensemble). */
+  hooks?: (fold: number | null, experiment: Experiment, member: number, members: number) => TrainHooks;
   log?: (line: string) => void;
 }
 
@@ -33,7 +34,8 @@ export interface FoldRun {
   labels: SplitLabels;
   heldOut: number[];
   experiment: Experiment;
-  result: TrainResult;
+  /** One per ensemble member (`train.members`), in member order. */
+  results: TrainResult[];
 }
 
 export interface TrainOutcome {
@@ -85,9 +87,14 @@ export function foldDir(runDir: string, fold: number | null): string {
   return fold === null ? runDir : join(runDir, "folds", `fold-${fold}`);
 }
 
+/** The config member `k` of an ensemble trains with: the run's, with seed `train.seed + k`. */
+export function memberConfig(config: TrainConfig, k: number): TrainConfig {
+  return k === 0 ? config : { ...config, train: { ...config.train, seed: config.train.seed + k } };
+}
+
 /**
- * Train a run (or resume one). Every fold writes its normaliser before training starts, its best weights to
- * `model/`, and a checkpoint per epoch.
+ * Train a run (or resume one). Every fold writes its normaliser before training starts; every network (one per fold,
+ * or `train.members` per fold) its best weights to `model/` and a checkpoint per epoch (see {@link memberDirs}).
  */
 export async function runTrain(opts: TrainOptions): Promise<TrainOutcome> {
   const log = opts.log ?? (() => {});
@@ -140,9 +147,17 @@ export async function runTrain(opts: TrainOptions): Promise<TrainOutcome> {
       });
       log(`fold ${f.fold + 1}/${config.split.folds}: ${f.heldOut.length} sites held out`);
     }
-    const result = await trainModel(experiment, config, dir, opts.hooks?.(f.fold, experiment) ?? {});
-    await writeJsonAtomic(join(dir, RUN_FILES.history), result.history);
-    folds.push({ fold: f.fold, dir, labels: f.labels, heldOut: f.heldOut, experiment, result });
+    const results: TrainResult[] = [];
+    const dirs = memberDirs(dir, config.train.members);
+    for (const [k, memberDir] of dirs.entries()) {
+      if (dirs.length > 1) log(`ensemble member ${k + 1}/${dirs.length} (seed ${config.train.seed + k})`);
+      await mkdir(memberDir, { recursive: true });
+      const hooks = opts.hooks?.(f.fold, experiment, k, dirs.length) ?? {};
+      const result = await trainModel(experiment, memberConfig(config, k), memberDir, hooks);
+      await writeJsonAtomic(join(memberDir, RUN_FILES.history), result.history);
+      results.push(result);
+    }
+    folds.push({ fold: f.fold, dir, labels: f.labels, heldOut: f.heldOut, experiment, results });
   }
   return { runDir, config, sites, excluded, folds, backend: tf.getBackend() };
 }

@@ -16,7 +16,7 @@ import {
 } from "../../export/parity.ts";
 import { randomInput, type WindowSpec } from "../../export/random-windows.ts";
 import { selectReferenceBackend } from "../../export/reference-backend.ts";
-import { createTfjsReference } from "../../export/tfjs-reference.ts";
+import { createEnsembleReference } from "../../export/tfjs-reference.ts";
 import { readRunArtefacts } from "../../training/run-dir.ts";
 
 /** One parity case: raw inputs (physical units, NaN gaps) and the tfjs output, row-major [batch, time]. */
@@ -62,7 +62,10 @@ export async function goldenParityCases(modelDir: string): Promise<ParityCase[]>
 export async function randomParityCases(runDir: string, seed = 424242): Promise<ParityCase[]> {
   await selectReferenceBackend();
   const run = await readRunArtefacts(runDir);
-  const ref = createTfjsReference(networkWeights(run.weights, run.schema), run.schema);
+  const ref = createEnsembleReference(
+    run.members.map((w) => networkWeights(w, run.schema)),
+    run.schema,
+  );
   const rand = seededRng(seed);
   try {
     return RANDOM_PARITY_SPECS.map(({ name, ...spec }) => {

@@ -6,11 +6,12 @@ import { writeJsonAtomic } from "../../io/atomic-write.ts";
 import { buildArchitecture } from "../../training/architecture.ts";
 import { parseTrainConfig, type TrainConfigInput } from "../../training/config.ts";
 import { type Architecture, initParams, paramList } from "../../training/model.ts";
-import { NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "../../training/run-dir.ts";
+import { memberDirs, NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "../../training/run-dir.ts";
 import { saveWeights } from "../../training/weights-file.ts";
 
 /**
- * Write `<dir>/config.json`, `normaliser.json` and `model/` for an untrained model.
+ * Write `<dir>/config.json`, `normaliser.json` and `model/` for an untrained model (`members/member-<k>/model/` for
+ * each member when `config.train.members` > 1).
  * Means and stds come from each feature's valid range, so random inputs within range are well scaled.
  */
 export async function writeSyntheticRun(
@@ -38,9 +39,12 @@ export async function writeSyntheticRun(
     fittedOn: { sites: 0, days: 0 },
   };
   const architecture: Architecture = buildArchitecture(config, normaliser);
-  const params = initParams(architecture, opts.seed ?? 7);
-  await saveWeights(join(dir, RUN_FILES.model), architecture, params);
-  for (const v of paramList(params)) v.dispose();
+  // One network per ensemble member (config.train.members), member k with seed + k, as training lays them out.
+  for (const [k, memberDir] of memberDirs(dir, config.train.members).entries()) {
+    const params = initParams(architecture, (opts.seed ?? 7) + k);
+    await saveWeights(join(memberDir, RUN_FILES.model), architecture, params);
+    for (const v of paramList(params)) v.dispose();
+  }
   await writeJsonAtomic(join(dir, RUN_FILES.normaliser), normaliser);
   await writeJsonAtomic(join(dir, RUN_FILES.config), {
     config,

@@ -13,7 +13,7 @@ import {
   type ModelSummary,
   type SetSummary,
 } from "../evaluate.ts";
-import { RUN_FILES } from "../run-dir.ts";
+import { memberDirs, RUN_FILES } from "../run-dir.ts";
 import { foldDir } from "../run-train.ts";
 import { SPLIT } from "../splits.ts";
 import { PAPER, TARGETS } from "../summary.ts";
@@ -67,12 +67,17 @@ function modelTable(set: SetSummary, labelOf: (m: string) => string): string {
   );
 }
 
-async function readHistory(runDir: string, fold: number | null): Promise<EpochRecord[]> {
-  try {
-    return JSON.parse(await readFile(join(foldDir(runDir, fold), RUN_FILES.history), "utf8"));
-  } catch {
-    return [];
-  }
+/** Per ensemble member of a fold, its history.json (empty where missing). */
+async function readHistories(runDir: string, fold: number | null, members: number): Promise<EpochRecord[][]> {
+  return Promise.all(
+    memberDirs(foldDir(runDir, fold), members).map(async (dir) => {
+      try {
+        return JSON.parse(await readFile(join(dir, RUN_FILES.history), "utf8")) as EpochRecord[];
+      } catch {
+        return [];
+      }
+    }),
+  );
 }
 
 /** Write report.md and figures/*.svg into the run directory. Returns the report path. */
@@ -159,12 +164,15 @@ export async function writeReport(runDir: string, input: ReportInput): Promise<s
   const folds =
     config.split.kind === "temporal" ? [null] : Array.from({ length: config.split.folds }, (_, k) => k);
   for (const fold of folds) {
-    const hist = await readHistory(runDir, fold);
-    if (hist.length === 0) continue;
-    const rows = hist.flatMap((h) => [
-      { epoch: h.epoch, loss: h.trainLoss, split: "train (windows)" },
-      { epoch: h.epoch, loss: h.valLoss, split: "validation (full series)" },
-    ]);
+    const hists = await readHistories(runDir, fold, config.train.members);
+    const rows = hists.flatMap((hist, k) => {
+      const member = hists.length > 1 ? `, member ${k + 1}` : "";
+      return hist.flatMap((h) => [
+        { epoch: h.epoch, loss: h.trainLoss, split: `train (windows)${member}` },
+        { epoch: h.epoch, loss: h.valLoss, split: `validation (full series)${member}` },
+      ]);
+    });
+    if (rows.length === 0) continue;
     await save(
       `loss${fold === null ? "" : `-fold-${fold}`}.svg`,
       await renderSvg(lossCurveSpec("Loss per epoch", rows)),
@@ -219,7 +227,10 @@ function renderMarkdown(
     `Split: **${config.split.kind}**${config.split.kind === "temporal" ? ` (last ${pct(config.split.testFraction)} of each site's observed days are test, the ${pct(config.split.valFraction)} before them validation)` : ` (${config.split.folds}-fold cross-validation with whole sites held out)`}. ` +
       `${sites.length} sites with at least ${config.data.minFluxDays} observed days. Metrics are computed per site on its test days, then the median is taken over sites; ` +
       `a site counts in a comparison set with at least ${ev.minDays} test days in it, and every model in a set is scored on exactly the same sites and days. ` +
-      `Good site: NSE > 0.5 and KGE > 0.3 (the paper's rule).`,
+      `Good site: NSE > 0.5 and KGE > 0.3 (the paper's rule).` +
+      (config.train.members > 1
+        ? ` The LSTM is a seed ensemble of ${config.train.members} networks (seeds ${config.train.seed}-${config.train.seed + config.train.members - 1}): its prediction is their mean.`
+        : ""),
   );
   out.push("## Headline");
   const rows = ev.test.map((set) => {
