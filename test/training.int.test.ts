@@ -91,6 +91,41 @@ describe("training on real sites", () => {
     expect(report).toContain("Q10 × moisture");
   }, 120_000);
 
+  it("a seed ensemble trains each member, resumes each from its checkpoint, and is evaluated as their mean", async () => {
+    const runDir = join(tmp, "run-ensemble");
+    const cfg = { ...config(), train: { ...config().train, epochs: 2, members: 2 } };
+    const trained = await runTrain({ config: cfg, runDir });
+    const [m0, m1] = trained.folds[0]!.results;
+    expect(trained.folds[0]!.results).toHaveLength(2);
+    for (const k of [0, 1])
+      for (const f of ["model/model.json", "checkpoint/latest.json", RUN_FILES.history])
+        expect(existsSync(join(runDir, "members", `member-${k}`, f)), `member ${k} ${f}`).toBe(true);
+    expect(existsSync(join(runDir, RUN_FILES.normaliser))).toBe(true);
+    expect(m0!.history[0]!.trainLoss).not.toBe(m1!.history[0]!.trainLoss); // different seeds
+
+    // Resume with one more epoch: every member continues from its own checkpoint.
+    const cfgPath = join(runDir, RUN_FILES.config);
+    const saved = JSON.parse(readFileSync(cfgPath, "utf8"));
+    saved.config.train.epochs = 3;
+    await (await import("../io/atomic-write.ts")).writeJsonAtomic(cfgPath, saved);
+    const resumed = await runTrain({ resume: runDir });
+    for (const r of resumed.folds[0]!.results) expect(r.history.map((h) => h.epoch)).toEqual([1, 2, 3]);
+    expect(resumed.folds[0]!.results[0]!.history[0]).toEqual(m0!.history[0]);
+
+    // Evaluated from disk or from memory: the same members, the same mean.
+    const ev = await runEvaluate({ runDir });
+    const fromDisk = ev.evaluation.rows.find(
+      (r) => r.set === "all" && r.model === "lstm" && r.split === "test",
+    )!;
+    const inMemory = await runEvaluate({ runDir, trained: resumed });
+    const same = inMemory.evaluation.rows.find(
+      (r) => r.set === "all" && r.model === "lstm" && r.split === "test" && r.site === fromDisk.site,
+    )!;
+    expect(same.metrics.nse).toBeCloseTo(fromDisk.metrics.nse, 5);
+    const report = await readFile(join(runDir, RUN_FILES.report), "utf8");
+    expect(report).toContain("seed ensemble of 2 networks");
+  }, 120_000);
+
   it("evaluation refuses a run without its normaliser", async () => {
     const runDir = join(tmp, "run-broken");
     await runTrain({ config: { ...config(), train: { ...config().train, epochs: 1 } }, runDir });
