@@ -27,6 +27,11 @@ export function registerTrain(program: Command): void {
     .option("--split <kind>", "temporal (the paper's) or site-cv (k-fold by whole sites)")
     .option("--epochs <n>", "maximum epochs", Number)
     .option(
+      "--members <n>",
+      "seed ensemble: train n networks (seeds seed..seed+n-1) and predict their mean (sets train.members; the shipped model uses 3)",
+      Number,
+    )
+    .option(
       "--set <key=value>",
       "override any config key, e.g. --set train.batchSize=64 (repeatable)",
       collect,
@@ -47,6 +52,7 @@ export function registerTrain(program: Command): void {
         if (o.data) sets.push(`data.dir=${JSON.stringify(o.data)}`);
         if (o.split) sets.push(`split.kind=${JSON.stringify(o.split)}`);
         if (o.epochs) sets.push(`train.epochs=${o.epochs}`);
+        if (o.members !== undefined) sets.push(`train.members=${o.members}`);
         config = parseTrainConfig(applyOverrides(base, sets));
       }
       const log = o.quiet ? () => {} : (l: string) => console.error(l);

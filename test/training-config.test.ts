@@ -75,6 +75,13 @@ describe("CLI", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/invalid training config: train: Unrecognized key.*epoch/);
   });
+  it("--members sets train.members and is validated like the config key", () => {
+    expect(cli("train", "--help").stdout).toContain("--members");
+    const dir = mkdtempSync(join(tmpdir(), "s-"));
+    const r = cli("train", "--data", dir, "--members", "0", "--run-dir", join(dir, "run"), "--quiet");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/train\.members/);
+  });
   it("exits 1 naming the missing file when the data directory has no daily dataset", () => {
     const dir = mkdtempSync(join(tmpdir(), "s-"));
     const r = cli("train", "--data", dir, "--run-dir", join(dir, "run"), "--quiet");
