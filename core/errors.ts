@@ -39,7 +39,7 @@ export class ArtefactError extends Soilco2Error {
 
 /** A configuration that fails validation (unknown key, wrong type, out of range). */
 export class ConfigError extends Soilco2Error {
-  constructor(message: string, hint = "see the config reference in README.md") {
+  constructor(message: string, hint = "see the config reference in docs/training.md#configuration") {
     super("config_invalid", message, hint);
   }
 }
