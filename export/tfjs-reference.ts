@@ -1,5 +1,6 @@
 /** The tfjs network (training/model.ts forward on core/prepare.ts inputs): the reference every ONNX runtime must match. */
 import * as tf from "@tensorflow/tfjs";
+import { ensembleMean } from "../core/ensemble.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { lstmInputWidth, prepareSeries } from "../core/prepare.ts";
 import { type Architecture, forward, headWidth, type ModelParams, paramList } from "../training/model.ts";
@@ -76,20 +77,16 @@ export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema
 
 /**
  * The reference for a seed ensemble: each member's {@link createTfjsReference}, efflux = the mean of their outputs
- * (as training/predict.ts `ensembleMean` and the exported graph).
+ * (core/ensemble.ts `ensembleMean`, as in evaluation and in the exported graph).
  */
 export function createEnsembleReference(
   members: readonly NetworkWeights[],
   schema: ModelSchema,
 ): TfjsReference {
   const refs = members.map((w) => createTfjsReference(w, schema));
+  if (refs.length === 1) return refs[0]!;
   return {
-    predict(input) {
-      const outs = refs.map((r) => r.predict(input));
-      const mean = new Float32Array(outs[0]!.length);
-      for (const o of outs) for (let i = 0; i < mean.length; i++) mean[i] = mean[i]! + o[i]! / outs.length;
-      return refs.length === 1 ? outs[0]! : mean;
-    },
+    predict: (input) => ensembleMean(refs.map((r) => r.predict(input))),
     dispose() {
       for (const r of refs) r.dispose();
     },

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ortNode from "onnxruntime-node";
 import { afterAll, describe, expect, it } from "vitest";
+import { ensembleMean } from "../core/ensemble.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { seededRng } from "../core/random.ts";
 import { exportRun } from "../export/export-run.ts";
@@ -13,7 +14,7 @@ import { createOrtPredictor } from "../export/ort-predict.ts";
 import { randomInput } from "../export/random-windows.ts";
 import { readModelDir } from "../export/read-model.ts";
 import { parseTrainConfig } from "../training/config.ts";
-import { ensembleMean } from "../training/predict.ts";
+import { ensembleSeries } from "../training/predict.ts";
 import { memberDirs, readRunArtefacts } from "../training/run-dir.ts";
 import { memberConfig } from "../training/run-train.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
@@ -41,12 +42,18 @@ describe("run layout", () => {
   });
 });
 
-describe("ensembleMean", () => {
-  it("averages the members per site and day; one member is returned as it is", () => {
+describe("ensemble mean", () => {
+  it("averages equally long outputs element by element; one member is returned as it is", () => {
+    const a = Float32Array.of(1, 2, 3);
+    expect(Array.from(ensembleMean([a, Float32Array.of(3, 4, 8)]))).toEqual([2, 3, 5.5]);
+    expect(ensembleMean([a])).toBe(a);
+    expect(() => ensembleMean([])).toThrow(/at least one/);
+    expect(() => ensembleMean([a, Float32Array.of(1)])).toThrow(/length/);
+  });
+  it("averages the members' series per site", () => {
     const a = [Float32Array.of(1, 2, 3), Float32Array.of(4)];
     const b = [Float32Array.of(3, 4, 5), Float32Array.of(0)];
-    expect(ensembleMean([a, b]).map((s) => Array.from(s))).toEqual([[2, 3, 4], [2]]);
-    expect(ensembleMean([a])).toEqual(a);
+    expect(ensembleSeries([a, b]).map((s) => Array.from(s))).toEqual([[2, 3, 4], [2]]);
   });
 });
 

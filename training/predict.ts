@@ -1,5 +1,6 @@
 /** Whole-series inference in tfjs: every site from its first to its last day, in µmol CO2 m-2 s-1. */
 import * as tf from "@tensorflow/tfjs";
+import { ensembleMean } from "../core/ensemble.ts";
 import { lstmInfer } from "./lstm.ts";
 import { type Architecture, applyHead, headTerm, type ModelParams } from "./model.ts";
 
@@ -44,18 +45,10 @@ export function predictSeries(
 }
 
 /**
- * The ensemble's output: per site and day, the mean of its members' predictions (a member's own output for one).
+ * The ensemble's series: per site, core/ensemble.ts `ensembleMean` of its members' predictions.
  * @param members per member, per site, [length] efflux
  * @returns per site, [length] efflux
  */
-export function ensembleMean(members: readonly (readonly Float32Array[])[]): Float32Array[] {
-  if (members.length === 1) return [...members[0]!];
-  return members[0]!.map((_, i) => {
-    const out = new Float32Array(members[0]![i]!.length);
-    for (const m of members) {
-      const v = m[i]!;
-      for (let t = 0; t < out.length; t++) out[t] = out[t]! + v[t]! / members.length;
-    }
-    return out;
-  });
+export function ensembleSeries(members: readonly (readonly Float32Array[])[]): Float32Array[] {
+  return members[0]!.map((_, i) => ensembleMean(members.map((m) => m[i]!)));
 }

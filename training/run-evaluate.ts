@@ -10,7 +10,7 @@ import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
 import { defaultComparisonSets, type Evaluation, evaluate, type ModelSeries } from "./evaluate.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
 import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
-import { ensembleMean, predictSeries } from "./predict.ts";
+import { ensembleSeries, predictSeries } from "./predict.ts";
 import { writeGoldenInputs } from "./report/golden-inputs.ts";
 import { writeReport } from "./report/write-report.ts";
 import { memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
@@ -89,7 +89,7 @@ export async function runEvaluate(opts: EvaluateOptions): Promise<EvaluateOutcom
       );
       if (!result) for (const v of paramList(model.params)) v.dispose();
     }
-    const lstm = ensembleMean(members);
+    const lstm = ensembleSeries(members);
     const baselines = new Map(BASELINES.map((b) => [b.name, b.run(sites, f.labels).predictions] as const));
     folds.push({ fold: f.fold, heldOut: f.heldOut, experiment, lstm, baselines });
     log(`evaluated ${f.fold === null ? "model" : `fold ${f.fold + 1}`}`);
