@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { dayNumber } from "../core/dates.ts";
 import { ArtefactError, InputError } from "../core/errors.ts";
 import { answerReferenceRequest, type ReferenceAnswer } from "../core/reference-request.ts";
+import { REFERENCE_STAT_NAMES } from "../core/reference-stats.ts";
 
 /** Columns read from the file; `date` and `flux_mean` are required. */
 const OPTIONAL = ["tsoil_mean", "swc_mean"] as const;
@@ -99,7 +100,7 @@ export function registerReference(program: Command): void {
   program
     .command("reference")
     .description(
-      "a site's reference statistics (flux_ref, flux_sd, tsoil_ref, flux_q10, swc_ref, flux_swc_c1, flux_swc_c2) from its measured days, as training computes them: the optional site attributes of a prediction request",
+      `a site's reference statistics (${REFERENCE_STAT_NAMES.join(", ")}) from its measured days, as training computes them: the optional site attributes of a prediction request`,
     )
     .argument("<file>", "CSV or Parquet with columns date, flux_mean [, tsoil_mean, swc_mean, site]")
     .option(

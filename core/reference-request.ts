@@ -1,7 +1,7 @@
 /** A reference-statistics request: a site's own daily measurements in, its reference statistics out (HTTP and CLI). */
 import { z } from "zod";
 import { InputError } from "./errors.ts";
-import { FLUX_RANGE, findFeature } from "./features.ts";
+import { FLUX_RANGE, findFeature, TARGET } from "./features.ts";
 import { REFERENCE_STAT_NAMES, type ReferenceStats, referenceStats } from "./reference-stats.ts";
 import type { RequestLimits } from "./request.ts";
 
@@ -20,10 +20,10 @@ function driver(name: "tsoil_mean" | "swc_mean"): Series {
 
 /** The measured series a reference request carries: the target, then the drivers the statistics use. */
 const FLUX: Series = {
-  name: "flux_mean",
-  unit: "umol CO2 m-2 s-1",
+  name: TARGET.name,
+  unit: TARGET.unit,
   ...FLUX_RANGE,
-  what: "daily mean soil CO2 efflux",
+  what: TARGET.description,
 };
 const TSOIL = driver("tsoil_mean");
 const SWC = driver("swc_mean");

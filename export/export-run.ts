@@ -4,7 +4,7 @@ import { basename, join, relative, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ortNode from "onnxruntime-node";
 import { ArtefactError, Soilco2Error } from "../core/errors.ts";
-import { memberDirs, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
+import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
 import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
 import { goldenDirName, writeGoldenSet } from "./golden-files.ts";
@@ -94,12 +94,9 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     );
   const run = await readRunArtefacts(runDir);
   const { schema } = run;
+  const dirs = memberDirs(runDir, run.members.length);
   const members = run.members.map((w, k) =>
-    networkWeights(
-      w,
-      schema,
-      join(memberDirs(runDir, run.members.length)[k]!, RUN_FILES.model, "model.json"),
-    ),
+    networkWeights(w, schema, join(dirs[k]!, RUN_FILES.model, "model.json")),
   );
   const weights = members[0]!;
   const producerVersion = await packageVersion();
@@ -199,7 +196,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
       "warm-up days": c.train.warmupDays,
       loss: c.train.loss,
       dropout: c.model.dropout,
-      seed: c.train.members > 1 ? `${c.train.seed}-${c.train.seed + c.train.members - 1}` : c.train.seed,
+      seed: c.train.members > 1 ? memberSeedsLabel(c.train) : c.train.seed,
     },
   });
 

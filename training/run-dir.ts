@@ -33,6 +33,11 @@ export function memberDirs(foldDirectory: string, members: number): string[] {
   return Array.from({ length: members }, (_, k) => join(foldDirectory, "members", `member-${k}`));
 }
 
+/** The seeds of a run's networks as people read them: `42` for one network, `42-44` for an ensemble of three. */
+export function memberSeedsLabel(train: TrainConfig["train"]): string {
+  return train.members > 1 ? `${train.seed}-${train.seed + train.members - 1}` : String(train.seed);
+}
+
 export const NORMALISER_FORMAT = "soilco2-normaliser";
 
 /** Where a run came from: stamped into config.json when the run starts. */

@@ -150,7 +150,8 @@ export async function runTrain(opts: TrainOptions): Promise<TrainOutcome> {
     const results: TrainResult[] = [];
     const dirs = memberDirs(dir, config.train.members);
     for (const [k, memberDir] of dirs.entries()) {
-      if (dirs.length > 1) log(`ensemble member ${k + 1}/${dirs.length} (seed ${config.train.seed + k})`);
+      if (dirs.length > 1)
+        log(`ensemble member ${k + 1}/${dirs.length} (seed ${memberConfig(config, k).train.seed})`);
       await mkdir(memberDir, { recursive: true });
       const hooks = opts.hooks?.(f.fold, experiment, k, dirs.length) ?? {};
       const result = await trainModel(experiment, memberConfig(config, k), memberDir, hooks);

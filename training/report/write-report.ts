@@ -13,7 +13,7 @@ import {
   type ModelSummary,
   type SetSummary,
 } from "../evaluate.ts";
-import { memberDirs, RUN_FILES } from "../run-dir.ts";
+import { memberDirs, memberSeedsLabel, RUN_FILES } from "../run-dir.ts";
 import { foldDir } from "../run-train.ts";
 import { SPLIT } from "../splits.ts";
 import { PAPER, TARGETS } from "../summary.ts";
@@ -229,7 +229,7 @@ function renderMarkdown(
       `a site counts in a comparison set with at least ${ev.minDays} test days in it, and every model in a set is scored on exactly the same sites and days. ` +
       `Good site: NSE > 0.5 and KGE > 0.3 (the paper's rule).` +
       (config.train.members > 1
-        ? ` The LSTM is a seed ensemble of ${config.train.members} networks (seeds ${config.train.seed}-${config.train.seed + config.train.members - 1}): its prediction is their mean.`
+        ? ` The LSTM is a seed ensemble of ${config.train.members} networks (seeds ${memberSeedsLabel(config.train)}): its prediction is their mean.`
         : ""),
   );
   out.push("## Headline");
