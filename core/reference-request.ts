@@ -65,7 +65,7 @@ export function buildReferenceRequestSchema(limits: Pick<RequestLimits, "maxDays
 /**
  * Check every value against its range and the series lengths, then compute the statistics
  * (core/reference-stats.ts `referenceStats`, exactly as training does on the training period).
- * @throws {InputError} naming the field, e.g. `tsoil_mean[14]: 75 is above the valid maximum 60 degC`
+ * @throws {InputError} naming the field, e.g. `tsoil_mean[14]: 75 is outside the valid range -40..60 degC`
  */
 export function answerReferenceRequest(req: ReferenceRequest): ReferenceAnswer {
   const n = req.flux_mean.length;

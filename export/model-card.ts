@@ -28,7 +28,8 @@ export interface ModelCardContext {
 const HEADS: Record<string, string> = {
   softplus: "a dense softplus head (efflux = softplus(z)·scale)",
   q10: "a hybrid Q10-shaped head (efflux = softplus(z₀)·exp(lnQ10·(Ts − 10)/10)·scale, lnQ10 from the LSTM)",
-  prior: `a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)`,
+  prior:
+    "a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)",
 };
 
 /** The `prior` head's moisture factor, stated for models whose attributes carry the site's moisture response. */
