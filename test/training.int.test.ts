@@ -89,6 +89,15 @@ describe("training on real sites", () => {
     const report = await readFile(join(runDir, RUN_FILES.report), "utf8");
     expect(report).toContain("## Headline");
     expect(report).toContain("Q10 × moisture");
+    // The headroom table: one row per model and set; a recalibration can only add good sites.
+    const headroom = report.split("## Headroom")[1]!.split("\n## ")[0]!;
+    const rows = headroom.split("\n").filter((l) => l.startsWith("| all days |"));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const [good, withLevel, withBoth] = row.split("|").slice(4, 7).map(Number);
+      expect(withLevel).toBeGreaterThanOrEqual(0);
+      expect(withBoth).toBeGreaterThanOrEqual(good!);
+    }
   }, 120_000);
 
   it("a seed ensemble trains each member, resumes each from its checkpoint, and is evaluated as their mean", async () => {

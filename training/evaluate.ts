@@ -2,6 +2,7 @@
 import { allMetrics, isGoodSite, type MetricSet, median } from "../core/metrics.ts";
 import { climateGroup } from "./climate.ts";
 import type { SiteSeries } from "./dataset.ts";
+import { headroomCounts } from "./headroom.ts";
 import { SPLIT, type SplitCode } from "./splits.ts";
 
 /** A model's full-series predictions per site (µmol m-2 s-1), null where it has none (e.g. a baseline not fitted). */
@@ -54,6 +55,10 @@ export interface ModelSummary {
   medianPeakError: number;
   goodSites: number;
   goodShare: number;
+  /** Good sites if each site's predictions had its test period's mean (see headroom.ts): a ceiling, not skill. */
+  goodWithTestLevel: number;
+  /** Good sites after the best affine recalibration on the test days themselves: a ceiling, not skill. */
+  goodWithTestLevelAndAmplitude: number;
 }
 
 export interface SetSummary {
@@ -104,6 +109,7 @@ export function setDays(
 
 function summarise(model: string, metrics: MetricSet[]): ModelSummary {
   const good = metrics.filter(isGoodSite).length;
+  const headroom = headroomCounts(metrics);
   return {
     model,
     sites: metrics.length,
@@ -116,6 +122,8 @@ function summarise(model: string, metrics: MetricSet[]): ModelSummary {
     medianPeakError: median(metrics.map((m) => m.peakError)),
     goodSites: good,
     goodShare: metrics.length > 0 ? good / metrics.length : Number.NaN,
+    goodWithTestLevel: headroom.withLevel,
+    goodWithTestLevelAndAmplitude: headroom.withLevelAndAmplitude,
   };
 }
 

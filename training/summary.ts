@@ -31,6 +31,8 @@ function modelRow(m: ModelSummary): Record<string, number | null> {
     medianPeakError: r3(m.medianPeakError),
     goodSites: m.goodSites,
     goodShare: r3(m.goodShare),
+    goodWithTestLevel: m.goodWithTestLevel,
+    goodWithTestLevelAndAmplitude: m.goodWithTestLevelAndAmplitude,
   };
 }
 

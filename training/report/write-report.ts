@@ -285,6 +285,36 @@ function renderMarkdown(
     out.push(`### ${set.label}: ${set.sites.length} sites, ${set.days} days`);
     out.push(modelTable(set, labelOf));
   }
+  out.push("## Headroom: what recalibration alone could give");
+  out.push(
+    "Good sites if each site's predictions had the test period's own mean (rescaled by μ_obs/μ_sim), and if they " +
+      "were also given its amplitude (the least-squares line a + b·sim, b ≥ 0, fitted on the test days themselves). " +
+      "Both use the test period, which no model has: they are ceilings of recalibrating these predictions, not skill. " +
+      "What the second leaves is timing: a site is good after it exactly when r > 0.71 (NSE = r² > 0.5). " +
+      "Computed from each site's r, α and β (training/headroom.ts).",
+  );
+  out.push(
+    table(
+      [
+        "test days",
+        "sites",
+        "model",
+        "good sites",
+        "with the test level",
+        "with the test level and amplitude",
+      ],
+      ev.test.flatMap((set) =>
+        set.models.map((m) => [
+          set.label,
+          m.sites,
+          labelOf(m.model),
+          m.goodSites,
+          m.goodWithTestLevel,
+          m.goodWithTestLevelAndAmplitude,
+        ]),
+      ),
+    ),
+  );
   out.push("## Training skill (LSTM, training days)");
   const trained = ev.train.filter((set) => set.sites.length > 0);
   if (trained.length === 0)
