@@ -108,8 +108,8 @@ export function setDays(
 }
 
 function summarise(model: string, metrics: MetricSet[]): ModelSummary {
-  const good = metrics.filter(isGoodSite).length;
   const headroom = headroomCounts(metrics);
+  const good = headroom.asIs;
   return {
     model,
     sites: metrics.length,
