@@ -1,7 +1,14 @@
 // Baselines: each process model recovers known parameters from synthetic data; climatology; the global fit.
 import { describe, expect, it } from "vitest";
 import { BASELINES, climatology } from "../training/baselines/baselines.ts";
-import { fitLloydTaylor, fitQ10, fitQ10Moisture } from "../training/baselines/fit-process-models.ts";
+import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "../training/baselines/fit-log-models.ts";
+import { fitOnHistory } from "../training/baselines/fit-on-history.ts";
+import {
+  type FitPoints,
+  fitLloydTaylor,
+  fitQ10,
+  fitQ10Moisture,
+} from "../training/baselines/fit-process-models.ts";
 import { lloydTaylorModel, q10Model, q10MoistureModel } from "../training/baselines/process-models.ts";
 import { SPLIT } from "../training/splits.ts";
 import { seasonalT, toySite } from "./helpers/toy-sites.ts";
@@ -78,5 +85,102 @@ describe("baseline registry on sites", () => {
     expect(c[200]).toBeCloseTo(3, 5);
     const none = climatology(s, new Uint8Array(400).fill(SPLIT.test), 15);
     expect(none).toBeNull();
+  });
+});
+
+describe("log-space fits with Duan's smearing", () => {
+  // Multiplicative noise with a known distribution: ln ε = ±0.4 alternately, so E[ε] = cosh(0.4).
+  const eps = T.map((_, i) => Math.exp(i % 2 ? 0.4 : -0.4));
+  const flux = T.map((t, i) => q10Model(1.8, 2.4, t) * eps[i]!);
+  it("Q10: the log fit recovers Q10 and its R10 carries the smearing factor E[ε]", () => {
+    const f = fitQ10Log({ tsoil: T, swc: W, flux })!;
+    expect(f.params.q10).toBeCloseTo(2.4, 1);
+    expect(f.params.r10! / 1.8).toBeCloseTo(Math.cosh(0.4), 1);
+  });
+  it("Lloyd-Taylor and Q10 × moisture recover noise-free parameters", () => {
+    const lt = fitLloydTaylorLog({ tsoil: T, swc: W, flux: T.map((t) => lloydTaylorModel(2.5, 250, t)) })!;
+    expect(lt.params.r10).toBeCloseTo(2.5, 4);
+    expect(lt.params.e0).toBeCloseTo(250, 3);
+    const qm = fitQ10MoistureLog({
+      tsoil: T,
+      swc: W,
+      flux: T.map((t, i) => q10MoistureModel(2, 2, 8, -16, t, W[i]!)),
+    })!;
+    expect(qm.params.c1).toBeCloseTo(8, 4);
+    expect(qm.params.c2).toBeCloseTo(-16, 4);
+  });
+  it("leaves out non-positive fluxes and refuses too few positive ones", () => {
+    const some = {
+      tsoil: T.slice(0, 12),
+      swc: W.slice(0, 12),
+      flux: T.slice(0, 12).map((_, i) => (i < 5 ? 1 : 0)),
+    };
+    expect(fitQ10Log(some)).toBeNull();
+  });
+});
+
+describe("fitOnHistory: the scale is chosen on validation, the chosen fit refitted on the whole history", () => {
+  const pts = (n: number, level: number): FitPoints => ({
+    tsoil: Array.from({ length: n }, (_, i) => i % 20),
+    swc: Array.from({ length: n }, () => Number.NaN),
+    flux: Array.from({ length: n }, (_, i) => level * 2 ** ((i % 20) / 10 - 1)),
+  });
+  const predict = (p: Record<string, number>, x: FitPoints, i: number) =>
+    q10Model(p.r10!, p.q10!, x.tsoil[i]!);
+  // Two variants that differ only in a fixed bias, so validation must prefer the unbiased one.
+  const biased = (p: FitPoints) => {
+    const f = fitQ10(p);
+    return f && { ...f, params: { ...f.params, r10: f.params.r10! * 1.5 } };
+  };
+  it("keeps the variant with the lower validation error, whichever comes first", () => {
+    const h = fitOnHistory(
+      pts(60, 1),
+      pts(20, 1),
+      [
+        { scale: "flux", fit: biased },
+        { scale: "log", fit: fitQ10 },
+      ],
+      predict,
+    )!;
+    expect(h.scale).toBe("log");
+    expect(h.validationMse.log).toBeLessThan(h.validationMse.flux);
+  });
+  it("refits on training + validation points, so a validation period at another level moves the fit", () => {
+    const h = fitOnHistory(pts(60, 1), pts(60, 3), [{ scale: "flux", fit: fitQ10 }], predict)!;
+    expect(h.fit.n).toBe(120);
+    expect(h.fit.params.r10).toBeGreaterThan(1.5);
+  });
+  it("keeps the first variant when validation is too short to choose", () => {
+    const h = fitOnHistory(
+      pts(60, 1),
+      pts(3, 1),
+      [
+        { scale: "flux", fit: biased },
+        { scale: "log", fit: fitQ10 },
+      ],
+      predict,
+    )!;
+    expect(h.scale).toBe("flux");
+  });
+});
+
+describe("baselines get the network's history: training and validation days", () => {
+  // R10 = 1 on training days, 3 on validation days; test days never seen.
+  const s = toySite({
+    site: "v",
+    length: 200,
+    tsoil: seasonalT,
+    flux: (t, ts) => q10Model(t < 100 ? 1 : 3, 2, ts),
+  });
+  const lab = Uint8Array.from({ length: 200 }, (_, t) =>
+    t < 100 ? SPLIT.train : t < 150 ? SPLIT.val : SPLIT.test,
+  );
+  it("per-site Q10 and the climatology learn from the validation days too", () => {
+    const q = BASELINES.find((x) => x.name === "q10")!.run([s], [lab]);
+    expect(q.params[0]!.r10).toBeGreaterThan(1.1); // 1.0 from the training days alone
+    expect(q.params[0]!.logScale === 0 || q.params[0]!.logScale === 1).toBe(true);
+    const c = BASELINES.find((x) => x.name === "climatology")!.run([s], [lab]);
+    const trainMean = s.target.slice(0, 100).reduce((a, b) => a + b, 0) / 100;
+    expect(c.predictions[0]![199]).toBeGreaterThan(trainMean);
   });
 });

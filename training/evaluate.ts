@@ -1,8 +1,9 @@
 /** Site-by-site evaluation of the LSTM and the baselines on the very same days, and the summaries the report shows. */
-import { allMetrics, isGoodSite, type MetricSet, median } from "../core/metrics.ts";
+import { isGoodSite, type MetricSet, median } from "../core/metrics.ts";
 import { climateGroup } from "./climate.ts";
 import type { SiteSeries } from "./dataset.ts";
 import { headroomCounts } from "./headroom.ts";
+import { medianCountingUndefined, siteMetrics, unscorableReason } from "./scoring-rules.ts";
 import { SPLIT, type SplitCode } from "./splits.ts";
 
 /** A model's full-series predictions per site (µmol m-2 s-1), null where it has none (e.g. a baseline not fitted). */
@@ -113,8 +114,8 @@ function summarise(model: string, metrics: MetricSet[]): ModelSummary {
   return {
     model,
     sites: metrics.length,
-    medianNse: median(metrics.map((m) => m.nse)),
-    medianKge: median(metrics.map((m) => m.kge)),
+    medianNse: medianCountingUndefined(metrics.map((m) => m.nse)),
+    medianKge: medianCountingUndefined(metrics.map((m) => m.kge)),
     medianR: median(metrics.map((m) => m.r)),
     medianAlpha: median(metrics.map((m) => m.alpha)),
     medianBeta: median(metrics.map((m) => m.beta)),
@@ -153,11 +154,12 @@ export function evaluate(
         const preds = names.map((n) => byName.get(n)?.series[i] ?? null);
         if (preds.some((p) => p === null)) return;
         if (preds.some((p) => d.some((t) => !Number.isFinite(p![t]!)))) return;
+        const obs = d.map((t) => s.target[t]!);
+        if (unscorableReason(obs) !== null) return;
         siteNames.push(s.info.site);
         days += d.length;
-        const obs = d.map((t) => s.target[t]!);
         names.forEach((n, k) => {
-          const m = allMetrics(
+          const m = siteMetrics(
             obs,
             d.map((t) => preds[k]![t]!),
           );
@@ -209,8 +211,8 @@ export function evaluate(
         return {
           group: g,
           sites: m.length,
-          medianNse: median(m.map((x) => x.nse)),
-          medianKge: median(m.map((x) => x.kge)),
+          medianNse: medianCountingUndefined(m.map((x) => x.nse)),
+          medianKge: medianCountingUndefined(m.map((x) => x.kge)),
           goodShare: m.filter(isGoodSite).length / Math.max(1, m.length),
         };
       });

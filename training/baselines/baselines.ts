@@ -1,7 +1,13 @@
-/** The baseline registry: process models and climatology, fitted on the training days of the same split as the LSTM. */
+/**
+ * The baseline registry: process models and climatology, given exactly the history the LSTM has (the training and
+ * validation days of the same split); each process model's fitting scale (flux or log) is chosen per site on the
+ * validation days (see fit-on-history.ts).
+ */
 import { dayOfYear } from "../../core/dates.ts";
 import type { SiteSeries } from "../dataset.ts";
 import { SPLIT, type SplitLabels } from "../splits.ts";
+import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "./fit-log-models.ts";
+import { type FitVariant, fitOnHistory } from "./fit-on-history.ts";
 import {
   type FitPoints,
   type FittedModel,
@@ -29,13 +35,21 @@ export interface BaselineSpec {
   run(sites: readonly SiteSeries[], labels: SplitLabels): BaselineRun;
 }
 
-/** Training points of a site: days labelled train with a target and every driver in `needs`. */
-function sitePoints(s: SiteSeries, labels: Uint8Array, needs: readonly string[]): FitPoints {
+/** The periods a baseline learns from: the LSTM's training days (weights) and validation days (early stopping). */
+const HISTORY: readonly number[] = [SPLIT.train, SPLIT.val];
+
+/** Points of a site: days whose label is in `periods`, with a target and every driver in `needs`. */
+function sitePoints(
+  s: SiteSeries,
+  labels: Uint8Array,
+  needs: readonly string[],
+  periods: readonly number[] = HISTORY,
+): FitPoints {
   const pts: FitPoints = { tsoil: [], swc: [], flux: [] };
   const ts = s.drivers.tsoil_mean!;
   const sw = s.drivers.swc_mean!;
   for (let t = 0; t < s.length; t++) {
-    if (labels[t] !== SPLIT.train || Number.isNaN(s.target[t]!)) continue;
+    if (!periods.includes(labels[t]!) || Number.isNaN(s.target[t]!)) continue;
     if (needs.includes("tsoil_mean") && Number.isNaN(ts[t]!)) continue;
     if (needs.includes("swc_mean") && Number.isNaN(sw[t]!)) continue;
     pts.tsoil.push(ts[t]!);
@@ -54,58 +68,76 @@ function predictWith(s: SiteSeries, f: (tsoil: number, swc: number) => number): 
 function perSite(
   name: string,
   needs: readonly string[],
-  fitFn: (p: FitPoints) => FittedModel | null,
+  variants: readonly FitVariant[],
   model: (p: Record<string, number>, tsoil: number, swc: number) => number,
 ): (sites: readonly SiteSeries[], labels: SplitLabels) => BaselineRun {
   return (sites, labels) => {
-    const fits = sites.map((s, i) => fitFn(sitePoints(s, labels[i]!, needs)));
+    const fits = sites.map((s, i) =>
+      fitOnHistory(
+        sitePoints(s, labels[i]!, needs, [SPLIT.train]),
+        sitePoints(s, labels[i]!, needs, [SPLIT.val]),
+        variants,
+        (p, pts, k) => model(p, pts.tsoil[k]!, pts.swc[k]!),
+      ),
+    );
     return {
       name,
-      params: fits.map((f) => f?.params ?? null),
+      params: fits.map((f) => (f ? { ...f.fit.params, logScale: f.scale === "log" ? 1 : 0 } : null)),
       predictions: sites.map((s, i) => {
         const f = fits[i];
-        return f ? predictWith(s, (ts, sw) => model(f.params, ts, sw)) : null;
+        return f ? predictWith(s, (ts, sw) => model(f.fit.params, ts, sw)) : null;
       }),
     };
   };
 }
 
+/** Flux-scale least squares first (the scale NSE rewards; kept when validation cannot choose), then log space. */
+const variants = (flux: FitVariant["fit"], log: FitVariant["fit"]): FitVariant[] => [
+  { scale: "flux", fit: flux },
+  { scale: "log", fit: log },
+];
+
 const q10 = (p: Record<string, number>, ts: number) => q10Model(p.r10!, p.q10!, ts);
+
+/** How every per-site process model is fitted, for the report. */
+const HOW_FITTED =
+  "; least squares on the flux, or on ln(flux) with Duan's smearing, whichever has the lower validation error, refitted on training + validation days";
 
 /** Every baseline, in report order. */
 export const BASELINES: readonly BaselineSpec[] = [
   {
     name: "q10",
     label: "Q10 (per site)",
-    description: "R = R10·Q10^((Ts−10)/10), fitted per site (van 't Hoff 1898; Davidson et al. 2006)",
+    description: `R = R10·Q10^((Ts−10)/10), fitted per site (van 't Hoff 1898; Davidson et al. 2006)${HOW_FITTED}`,
     needs: ["tsoil_mean"],
-    run: perSite("q10", ["tsoil_mean"], fitQ10, q10),
+    run: perSite("q10", ["tsoil_mean"], variants(fitQ10, fitQ10Log), q10),
   },
   {
     name: "lloyd_taylor",
     label: "Lloyd-Taylor (per site)",
-    description:
-      "R = R10·exp(E0·(1/(283.15−T0) − 1/(Ts+273.15−T0))), T0 = 227.13 K, fitted per site (Lloyd & Taylor 1994)",
+    description: `R = R10·exp(E0·(1/(283.15−T0) − 1/(Ts+273.15−T0))), T0 = 227.13 K, fitted per site (Lloyd & Taylor 1994)${HOW_FITTED}`,
     needs: ["tsoil_mean"],
-    run: perSite("lloyd_taylor", ["tsoil_mean"], fitLloydTaylor, (p, ts) =>
+    run: perSite("lloyd_taylor", ["tsoil_mean"], variants(fitLloydTaylor, fitLloydTaylorLog), (p, ts) =>
       lloydTaylorModel(p.r10!, p.e0!, ts),
     ),
   },
   {
     name: "q10_moisture",
     label: "Q10 × moisture (per site)",
-    description:
-      "R = R10·Q10^((Ts−10)/10)·exp(c1·θ + c2·θ²), fitted per site (moisture-modified Q10; Moyano et al. 2013)",
+    description: `R = R10·Q10^((Ts−10)/10)·exp(c1·θ + c2·θ²), fitted per site (moisture-modified Q10; Moyano et al. 2013)${HOW_FITTED}`,
     needs: ["tsoil_mean", "swc_mean"],
-    run: perSite("q10_moisture", ["tsoil_mean", "swc_mean"], fitQ10Moisture, (p, ts, sw) =>
-      q10MoistureModel(p.r10!, p.q10!, p.c1!, p.c2!, ts, sw),
+    run: perSite(
+      "q10_moisture",
+      ["tsoil_mean", "swc_mean"],
+      variants(fitQ10Moisture, fitQ10MoistureLog),
+      (p, ts, sw) => q10MoistureModel(p.r10!, p.q10!, p.c1!, p.c2!, ts, sw),
     ),
   },
   {
     name: "q10_global",
     label: "Q10 (one global fit)",
     description:
-      "R = R10·Q10^((Ts−10)/10) with one R10 and Q10 fitted on the training days of all sites pooled",
+      "R = R10·Q10^((Ts−10)/10) with one R10 and Q10 fitted on the training and validation days of all sites pooled",
     needs: ["tsoil_mean"],
     run(sites, labels) {
       const pooled: FitPoints = { tsoil: [], swc: [], flux: [] };
@@ -127,7 +159,7 @@ export const BASELINES: readonly BaselineSpec[] = [
     name: "climatology",
     label: "Seasonal climatology (per site)",
     description:
-      "mean training flux of the site on days of year within ±15 days (circular); the site's training mean where none",
+      "mean flux of the site's training and validation days on days of year within ±15 days (circular); their mean where none",
     needs: [],
     run(sites, labels) {
       const predictions = sites.map((s, i) => climatology(s, labels[i]!, 15));
@@ -136,14 +168,14 @@ export const BASELINES: readonly BaselineSpec[] = [
   },
 ];
 
-/** Per-site mean seasonal cycle of the training days, smoothed by a circular ±`halfWidth`-day window. */
+/** Per-site mean seasonal cycle of the history days (training + validation), smoothed by a circular ±`halfWidth`-day window. */
 export function climatology(s: SiteSeries, labels: Uint8Array, halfWidth: number): Float32Array | null {
   const sum = new Float64Array(367);
   const cnt = new Float64Array(367);
   let total = 0;
   let n = 0;
   for (let t = 0; t < s.length; t++) {
-    if (labels[t] !== SPLIT.train || Number.isNaN(s.target[t]!)) continue;
+    if (!HISTORY.includes(labels[t]!) || Number.isNaN(s.target[t]!)) continue;
     const d = dayOfYear(s.firstDay + t);
     sum[d]! += s.target[t]!;
     cnt[d]!++;
