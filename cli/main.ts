@@ -6,6 +6,7 @@ import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
 import { registerReference } from "./reference.ts";
+import { registerScore } from "./score.ts";
 import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
 
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEvaluate(program);
   registerReference(program);
+  registerScore(program);
   return program;
 }
 

@@ -129,7 +129,9 @@ function dailyExpressions(site: string): Record<DailyColumn, string> {
 /**
  * `day`: one row per local-standard day with any valid flux or driver record. Flux: mean over ports of each
  * port's daily mean, NULL below the coverage rule. Drivers: mean/min/max over every row of the dataset.
- * Precipitation: one value per timestamp (the largest), summed.
+ * Precipitation: one value per timestamp (the largest), summed. Every floating-point mean and sum adds its values in
+ * sorted order (`avg(x ORDER BY x)`), so the result does not depend on how DuckDB's threads split the rows: two
+ * ingests of the same release write byte-identical files.
  */
 export function dailyTableSql(t: DatasetTables, site: string): string {
   const expr = dailyExpressions(site);
@@ -138,14 +140,14 @@ export function dailyTableSql(t: DatasetTables, site: string): string {
     .join(",\n      ");
   return `CREATE TABLE ${t.day} AS
     WITH fvk AS (SELECT port, d, h, flux FROM ${t.flux} WHERE NOT outlier),
-    pd AS (SELECT d, port, avg(flux) AS m, count(*) AS n FROM fvk GROUP BY d, port),
-    fd AS (SELECT d, avg(m) AS fm, sum(n) AS fn, count(*) AS fp FROM pd GROUP BY d),
+    pd AS (SELECT d, port, avg(flux ORDER BY flux) AS m, count(*) AS n FROM fvk GROUP BY d, port),
+    fd AS (SELECT d, avg(m ORDER BY m) AS fm, sum(n) AS fn, count(*) AS fp FROM pd GROUP BY d),
     fh AS (SELECT d, count(DISTINCT h) AS nh FROM fvk GROUP BY d),
-    dv AS (SELECT d, avg(tsoil) AS tsoil_mean, min(tsoil) AS tsoil_min, max(tsoil) AS tsoil_max,
-                  count(tsoil) AS tsoil_n, avg(swc) AS swc_mean, count(swc) AS swc_n,
-                  avg(tair) AS tair_mean, count(tair) AS tair_n
+    dv AS (SELECT d, avg(tsoil ORDER BY tsoil) AS tsoil_mean, min(tsoil) AS tsoil_min, max(tsoil) AS tsoil_max,
+                  count(tsoil) AS tsoil_n, avg(swc ORDER BY swc) AS swc_mean, count(swc) AS swc_n,
+                  avg(tair ORDER BY tair) AS tair_mean, count(tair) AS tair_n
            FROM ${t.rec} GROUP BY d),
-    pr AS (SELECT d, sum(p) AS ps, count(*) AS pn
+    pr AS (SELECT d, sum(p ORDER BY p) AS ps, count(*) AS pn
            FROM (SELECT d, ts, max(precip) AS p FROM ${t.rec} WHERE precip IS NOT NULL GROUP BY d, ts) GROUP BY d)
     SELECT ${select}
     FROM dv LEFT JOIN fd USING (d) LEFT JOIN fh USING (d) LEFT JOIN pr USING (d)

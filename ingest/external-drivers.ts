@@ -114,7 +114,7 @@ export async function loadExternalDrivers(
     con,
     `CREATE OR REPLACE TABLE ${EXTERNAL_TABLE} AS
      SELECT site, date, count(*) AS rows_n
-       ${used.map((c) => `, avg(${value(c)}) AS ${c}, count(${value(c)})::INTEGER AS ${c}__n`).join("")}
+       ${used.map((c) => `, avg(${value(c)} ORDER BY ${value(c)}) AS ${c}, count(${value(c)})::INTEGER AS ${c}__n`).join("")}
      FROM ext_rows WHERE ${good} GROUP BY site, date`,
   );
   const agg = (

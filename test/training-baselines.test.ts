@@ -1,15 +1,10 @@
 // Baselines: each process model recovers known parameters from synthetic data; climatology; the global fit.
 import { describe, expect, it } from "vitest";
+import { type FitPoints, fitLloydTaylor, fitQ10, fitQ10Moisture } from "../core/process-models/fit-flux.ts";
+import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "../core/process-models/fit-log.ts";
+import { fitOnHistory } from "../core/process-models/fit-on-history.ts";
+import { lloydTaylorModel, q10Model, q10MoistureModel } from "../core/process-models/models.ts";
 import { BASELINES, climatology } from "../training/baselines/baselines.ts";
-import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "../training/baselines/fit-log-models.ts";
-import { fitOnHistory } from "../training/baselines/fit-on-history.ts";
-import {
-  type FitPoints,
-  fitLloydTaylor,
-  fitQ10,
-  fitQ10Moisture,
-} from "../training/baselines/fit-process-models.ts";
-import { lloydTaylorModel, q10Model, q10MoistureModel } from "../training/baselines/process-models.ts";
 import { SPLIT } from "../training/splits.ts";
 import { seasonalT, toySite } from "./helpers/toy-sites.ts";
 

@@ -261,3 +261,11 @@ export function defaultComparisonSets(
     },
   ];
 }
+
+/** The sets with the site-calibrated LSTM (training/calibrated-series.ts) scored right after the network in each. */
+export function withCalibrated(sets: readonly ComparisonSet[]): ComparisonSet[] {
+  return sets.map((s) => ({
+    ...s,
+    models: ["lstm", "lstm_calibrated", ...s.models.filter((m) => m !== "lstm")],
+  }));
+}

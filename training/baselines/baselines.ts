@@ -4,18 +4,18 @@
  * validation days (see fit-on-history.ts).
  */
 import { dayOfYear } from "../../core/dates.ts";
-import type { SiteSeries } from "../dataset.ts";
-import { SPLIT, type SplitLabels } from "../splits.ts";
-import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "./fit-log-models.ts";
-import { type FitVariant, fitOnHistory } from "./fit-on-history.ts";
 import {
   type FitPoints,
   type FittedModel,
   fitLloydTaylor,
   fitQ10,
   fitQ10Moisture,
-} from "./fit-process-models.ts";
-import { lloydTaylorModel, q10Model, q10MoistureModel } from "./process-models.ts";
+} from "../../core/process-models/fit-flux.ts";
+import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "../../core/process-models/fit-log.ts";
+import { type FitVariant, fitOnHistory } from "../../core/process-models/fit-on-history.ts";
+import { lloydTaylorModel, q10Model, q10MoistureModel } from "../../core/process-models/models.ts";
+import type { SiteSeries } from "../dataset.ts";
+import { SPLIT, type SplitLabels } from "../splits.ts";
 
 /** Predictions of one baseline: per site a full series in µmol m-2 s-1 (NaN where inputs are missing), or null if not fitted. */
 export interface BaselineRun {

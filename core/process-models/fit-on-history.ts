@@ -1,5 +1,5 @@
 /** A process-model fit as a soil scientist would make it: each fitting scale tried, the better one on validation refitted on the whole history. */
-import type { FitPoints, FittedModel } from "./fit-process-models.ts";
+import type { FitPoints, FittedModel } from "./fit-flux.ts";
 
 /** One way of fitting a model: on the flux scale (least squares on R) or in log space (on ln R, with smearing). */
 export interface FitVariant {
@@ -12,7 +12,10 @@ export const MIN_CHOICE_POINTS = 5;
 
 /** The chosen fit, its scale, and the validation mean squared error of each variant (NaN where it has none). */
 export interface HistoryFit {
+  /** The chosen variant refitted on training + validation points. */
   fit: FittedModel;
+  /** The chosen variant fitted on the training points alone (null if it could not be, or validation was too short). */
+  trainFit: FittedModel | null;
   scale: FitVariant["scale"];
   validationMse: Record<FitVariant["scale"], number>;
 }
@@ -49,20 +52,24 @@ export function fitOnHistory(
 ): HistoryFit | null {
   const validationMse = { flux: Number.NaN, log: Number.NaN };
   let best: FitVariant | undefined;
+  let bestTrainFit: FittedModel | null = null;
   if (val.flux.length >= MIN_CHOICE_POINTS) {
     for (const v of variants) {
       const f = v.fit(train);
       if (!f) continue;
       const e = mse(val, (i) => predict(f.params, val, i));
       validationMse[v.scale] = e;
-      if (Number.isFinite(e) && (best === undefined || e < validationMse[best.scale])) best = v;
+      if (Number.isFinite(e) && (best === undefined || e < validationMse[best.scale])) {
+        best = v;
+        bestTrainFit = f;
+      }
     }
   }
   const order = best ? [best, ...variants.filter((v) => v !== best)] : variants;
   const all = concat(train, val);
   for (const v of order) {
     const fit = v.fit(all);
-    if (fit) return { fit, scale: v.scale, validationMse };
+    if (fit) return { fit, trainFit: v === best ? bestTrainFit : null, scale: v.scale, validationMse };
   }
   return null;
 }

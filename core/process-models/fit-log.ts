@@ -1,8 +1,8 @@
 /** Log-space fits of the process models: linear least squares on ln(flux), back-transformed with Duan's smearing. */
 import { Matrix, solve } from "ml-matrix";
-import type { FitPoints, FittedModel } from "./fit-process-models.ts";
-import { MIN_FIT_POINTS } from "./fit-process-models.ts";
-import { LT_T_REF_K, LT_T0_K, T_REF_C } from "./process-models.ts";
+import type { FitPoints, FittedModel } from "./fit-flux.ts";
+import { MIN_FIT_POINTS } from "./fit-flux.ts";
+import { LT_T_REF_K, LT_T0_K, T_REF_C } from "./models.ts";
 
 /**
  * Least squares of y on the columns of X (with an intercept as its first column), then Duan's smearing estimate

@@ -1,6 +1,6 @@
 /** Least-squares fits of the process models (Levenberg-Marquardt on the flux itself, so the fit targets NSE). */
 import { levenbergMarquardt } from "ml-levenberg-marquardt";
-import { lloydTaylorModel, q10Model, q10MoistureModel } from "./process-models.ts";
+import { lloydTaylorModel, q10Model, q10MoistureModel } from "./models.ts";
 
 /** Training points of one fit: soil temperature (°C), soil moisture (m3 m-3, NaN if unused) and flux. */
 export interface FitPoints {

@@ -1,0 +1,44 @@
+/** `soilco2 score`: an exported model directory scored on an ingest output against the baselines, as a user would run it. */
+import type { Command } from "commander";
+import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.ts";
+import { BASELINES } from "../training/baselines/baselines.ts";
+import { scoreMarkdown, scoreModelDir } from "../training/score-model.ts";
+
+/** Register `score` on the program. */
+export function registerScore(program: Command): void {
+  program
+    .command("score")
+    .description(
+      "score an exported model directory on the test days of a dataset (temporal split) against the per-site baselines fitted on the same history",
+    )
+    .argument("<model dir>", "a model directory made by `soilco2 export` (model.onnx + manifest.json)")
+    .requiredOption("--data <dir>", "ingest output directory (daily.parquet, sites.parquet)")
+    .option(
+      "--without-reference",
+      "leave the reference statistics out of every request (a site never measured)",
+    )
+    .option("--min-days <n>", "a site enters a comparison set with at least this many test days", Number, 10)
+    .option("--json <file>", "also write the per-set summaries as JSON")
+    .option("--out <file>", "write the Markdown table to this file instead of standard output")
+    .action(async (modelDir: string, o) => {
+      const outcome = await scoreModelDir({
+        modelDir,
+        dataDir: o.data,
+        withoutReference: Boolean(o.withoutReference),
+        minDays: o.minDays,
+      });
+      const labels = new Map<string, string>([
+        ["lstm", `soilco2 ${outcome.model.version}${o.withoutReference ? " (no reference statistics)" : ""}`],
+        ...BASELINES.map((b) => [b.name, b.label] as [string, string]),
+      ]);
+      const md = scoreMarkdown(outcome, (n) => labels.get(n) ?? n);
+      if (o.out) await writeFileAtomic(o.out, `${md}\n`);
+      else console.log(md);
+      if (o.json)
+        await writeJsonAtomic(o.json, {
+          model: outcome.model,
+          withoutReference: Boolean(o.withoutReference),
+          test: outcome.evaluation.test,
+        });
+    });
+}

@@ -1,0 +1,113 @@
+/** `soilco2 score`: what ships, scored as a user would run it: an exported model directory on onnxruntime-node, against the baselines on the same days. */
+import { staticRow } from "../core/request.ts";
+import { createOrtPredictor } from "../export/ort-predict.ts";
+import { readModelDir } from "../export/read-model.ts";
+import { BASELINES } from "./baselines/baselines.ts";
+import { CALIBRATED_MODEL, calibratedSeries } from "./calibrated-series.ts";
+import { dynamicMatrix, loadDailyDataset, type SiteSeries, staticValue } from "./dataset.ts";
+import {
+  defaultComparisonSets,
+  type Evaluation,
+  evaluate,
+  type ModelSeries,
+  withCalibrated,
+} from "./evaluate.ts";
+import { derivedStatics } from "./experiment.ts";
+import { type SplitLabels, temporalSplit } from "./splits.ts";
+
+export interface ScoreOptions {
+  /** An exported model directory (model.onnx + manifest.json). */
+  modelDir: string;
+  /** An ingest output directory (daily.parquet + sites.parquet). */
+  dataDir: string;
+  /** Sites need this many observed days (training's `data.minFluxDays`). */
+  minFluxDays?: number;
+  /** Last share of each site's observed days that is test, and the share before it that is validation. */
+  testFraction?: number;
+  valFraction?: number;
+  /** Leave the site's reference statistics out of every request, as for a site never measured. */
+  withoutReference?: boolean;
+  /** A site enters a comparison set with at least this many test days in it. */
+  minDays?: number;
+}
+
+export interface ScoreOutcome {
+  evaluation: Evaluation;
+  sites: SiteSeries[];
+  labels: SplitLabels;
+  model: { dir: string; version: string };
+  /** Every model's full series per site, as scored. */
+  models: ModelSeries[];
+}
+
+/**
+ * Predict every site's whole series with the exported graph (raw physical inputs, NaN gaps, as a client sends them;
+ * the reference statistics from the site's training period, unless `withoutReference`), fit the baselines on the
+ * same history (training + validation days), and score all of them on the test days of the temporal split.
+ */
+export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
+  const md = await readModelDir(opts.modelDir);
+  const { sites } = await loadDailyDataset(opts.dataDir, opts.minFluxDays ?? 30);
+  const labels = temporalSplit(sites, opts.testFraction ?? 0.3, opts.valFraction ?? 0.1);
+  const ort = await import("onnxruntime-node");
+  const predictor = await createOrtPredictor(ort, md.modelBytes, { intraOpNumThreads: 1 });
+  const dynNames = md.schema.dynamic.map((f) => f.name);
+  const stNames = md.schema.static.map((f) => f.name);
+  const series: Float32Array[] = [];
+  try {
+    for (const [i, s] of sites.entries()) {
+      const ref: Record<string, number> = opts.withoutReference ? {} : derivedStatics(s, labels[i]!);
+      const values = stNames.map((n) => (n in ref ? ref[n]! : staticValue(s.info, n)));
+      const st = staticRow(values, s.info.igbp, md.schema.categorical.categories);
+      const y = await predictor.predict({
+        dynamic: dynamicMatrix(s, dynNames),
+        static: st,
+        batch: 1,
+        time: s.length,
+        dynamicCols: dynNames.length,
+        staticCols: st.length,
+      });
+      series.push(Float32Array.from(y));
+    }
+  } finally {
+    await predictor.release();
+  }
+  const models: ModelSeries[] = [
+    { name: "lstm", label: `soilco2 ${md.manifest.version}`, series },
+    { ...CALIBRATED_MODEL, series: calibratedSeries(sites, labels, series).series },
+    ...BASELINES.map((b) => ({ name: b.name, label: b.label, series: b.run(sites, labels).predictions })),
+  ];
+  const available = new Set(models.filter((m) => m.series.some((x) => x !== null)).map((m) => m.name));
+  const sets = withCalibrated(defaultComparisonSets(BASELINES)).map((s) => ({
+    ...s,
+    models: s.models.filter((m) => available.has(m)),
+  }));
+  return {
+    evaluation: evaluate(sites, labels, models, sets, opts.minDays ?? 10),
+    sites,
+    labels,
+    model: { dir: md.dir, version: md.manifest.version },
+    models,
+  };
+}
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : x === Number.NEGATIVE_INFINITY ? "−∞" : "–");
+
+/** The outcome as Markdown: per comparison set, every model's medians over the set's sites and its good sites. */
+export function scoreMarkdown(o: ScoreOutcome, labelOf: (name: string) => string): string {
+  const out = [`# ${o.model.version}: test days of the temporal split (${o.sites.length} sites)`, ""];
+  for (const set of o.evaluation.test) {
+    out.push(`## ${set.label}: ${set.sites.length} sites, ${set.days} days`, "");
+    out.push(
+      "| model | sites | median KGE | median NSE | r | α | β | good sites |",
+      "|---|---|---|---|---|---|---|---|",
+    );
+    for (const m of set.models)
+      out.push(
+        `| ${labelOf(m.model)} | ${m.sites} | ${f2(m.medianKge)} | ${f2(m.medianNse)} | ${f2(m.medianR)} | ` +
+          `${f2(m.medianAlpha)} | ${f2(m.medianBeta)} | ${m.goodSites} |`,
+      );
+    out.push("");
+  }
+  return out.join("\n");
+}
