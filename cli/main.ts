@@ -2,6 +2,7 @@
 import { createRequire } from "node:module";
 import { Command } from "commander";
 import { Soilco2Error } from "../core/errors.ts";
+import { registerCalibrate } from "./calibrate.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerEvaluate(program);
   registerReference(program);
   registerScore(program);
+  registerCalibrate(program);
   return program;
 }
 

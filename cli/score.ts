@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.ts";
 import { BASELINES } from "../training/baselines/baselines.ts";
+import { CALIBRATED_MODEL } from "../training/calibrated-series.ts";
 import { scoreMarkdown, scoreModelDir } from "../training/score-model.ts";
 
 /** Register `score` on the program. */
@@ -29,6 +30,7 @@ export function registerScore(program: Command): void {
       });
       const labels = new Map<string, string>([
         ["lstm", `soilco2 ${outcome.model.version}${o.withoutReference ? " (no reference statistics)" : ""}`],
+        [CALIBRATED_MODEL.name, CALIBRATED_MODEL.label],
         ...BASELINES.map((b) => [b.name, b.label] as [string, string]),
       ]);
       const md = scoreMarkdown(outcome, (n) => labels.get(n) ?? n);

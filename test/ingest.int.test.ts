@@ -1,4 +1,5 @@
 // Integration: the whole shared COSORE release ($SOILCO2_COSORE or ../shared/data/cosore), asserting the figures measured on it.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -102,4 +103,16 @@ describe("ingest of the shared COSORE v0.8 release", () => {
     const report = JSON.parse(readFileSync(join(out, "reports", "d20200407_WANG.json"), "utf8"));
     expect(report.status).toBe("skipped");
   });
+});
+
+describe("ingest is reproducible", () => {
+  it("a second ingest of the same release writes byte-identical Parquet files", async () => {
+    const again = join(work, "again");
+    await runIngest({ cosore: cosorePath(), out: again });
+    const sha = (dir: string, f: string) =>
+      createHash("sha256")
+        .update(readFileSync(join(dir, f)))
+        .digest("hex");
+    for (const f of ["daily.parquet", "sites.parquet"]) expect(sha(again, f), f).toBe(sha(out, f));
+  }, 180_000);
 });

@@ -1,0 +1,177 @@
+/** A calibration request: a site's drivers, attributes and measured efflux in, its versioned calibration JSON out (one path for the CLI and HTTP). */
+import { z } from "zod";
+import { isoDate } from "./dates.ts";
+import { InputError } from "./errors.ts";
+import { FLUX_RANGE, TARGET } from "./features.ts";
+import type { ModelSchema } from "./model-schema.ts";
+import { REFERENCE_STAT_NAMES, referenceStats } from "./reference-stats.ts";
+import {
+  buildRequestSchema,
+  type EncodedSite,
+  encodeSite,
+  type RequestLimits,
+  type SiteRequest,
+} from "./request.ts";
+import { calibrateBlends, type SiteBlends, selectionDays } from "./site-calibration.ts";
+
+/** `format` and `formatVersion` of a calibration file. */
+export const CALIBRATION_FORMAT = "soilco2-site-calibration";
+export const CALIBRATION_FORMAT_VERSION = 1;
+
+/** The calibration of one site for one model version, as JSON. */
+export interface SiteCalibration {
+  format: typeof CALIBRATION_FORMAT;
+  formatVersion: typeof CALIBRATION_FORMAT_VERSION;
+  site: string | null;
+  /** Measured days it was fitted on: first and last, how many, and the first of the selection days. */
+  period: { from: string; to: string; days: number; selectionFrom: string | null };
+  /** The model it was fitted for (its blend weights were chosen with this model's predictions). */
+  model: { name: string; version: string };
+  /** Reference statistics of the fit days, for the request's `static` (only those the model's schema takes). */
+  reference: Record<string, number | null>;
+  blends: SiteBlends;
+}
+
+/** A calibration request: one site as in a prediction request, and its measured efflux on the same dates. */
+export interface CalibrateRequest {
+  site: SiteRequest;
+  /** Daily mean efflux, µmol m-2 s-1, one value or null per date of `site`. */
+  flux_mean: (number | null)[];
+}
+
+/** zod schema of a calibration request, built from the model schema like the prediction request. */
+export function buildCalibrateRequestSchema(schema: ModelSchema, limits?: RequestLimits) {
+  const site = buildRequestSchema(schema, limits).shape.sites.element;
+  return z.strictObject({
+    site,
+    flux_mean: z
+      .array(z.number().nullable())
+      .min(1)
+      .describe(`${TARGET.description} [${TARGET.unit}], one per date of the site; null = not measured`),
+  });
+}
+
+/** Runs the model on one encoded site: [time] efflux over the site's contiguous tensor. */
+export type SitePredictor = (site: EncodedSite) => Promise<Float32Array>;
+
+/**
+ * Calibrate one site: the last 1/7 of its measured days are selection days (core/site-calibration.ts); the
+ * reference statistics come from the other (fit) days, the network runs with them, and the process models and
+ * blend weights are fitted as in training's evaluation.
+ * @throws {InputError} for a bad value (exact path), a flux series of the wrong length, or too few measured days
+ */
+export async function calibrateSite(
+  req: CalibrateRequest,
+  schema: ModelSchema,
+  model: { name: string; version: string },
+  predict: SitePredictor,
+  limits?: RequestLimits,
+): Promise<SiteCalibration> {
+  const probe = encodeSite(
+    { ...req.site, static: withoutReference(req.site.static) },
+    schema,
+    "site",
+    limits,
+  );
+  const n = probe.days.length;
+  if (req.flux_mean.length !== n)
+    throw new InputError(
+      "flux_mean",
+      `has ${req.flux_mean.length} values for ${n} dates`,
+      "send one value (or null) per date",
+    );
+  const flux = req.flux_mean.map((v, i) => {
+    if (v === null) return Number.NaN;
+    if (!Number.isFinite(v) || v < FLUX_RANGE.min || v > FLUX_RANGE.max)
+      throw new InputError(
+        `flux_mean[${i}]`,
+        `${v} is outside the valid range ${FLUX_RANGE.min}..${FLUX_RANGE.max} ${TARGET.unit}`,
+      );
+    return v;
+  });
+  const measured = flux.filter((v) => !Number.isNaN(v)).length;
+  if (measured < 14)
+    throw new InputError(
+      "flux_mean",
+      `${measured} measured days`,
+      "calibration needs at least 14 days with efflux",
+    );
+  const driver = (name: string) => Array.from(probe.rows, (r) => column(probe, schema, name)[r]!);
+  const tsoil = driver("tsoil_mean");
+  const swc = driver("swc_mean");
+  const selection = selectionDays(flux);
+  const stats = referenceStats(
+    flux.map((v, i) => (selection[i] ? Number.NaN : v)),
+    tsoil,
+    swc,
+  );
+  const taken = new Set(schema.static.map((f) => f.name));
+  const reference = Object.fromEntries(
+    REFERENCE_STAT_NAMES.filter((k) => taken.has(k)).map((k) => [
+      k,
+      Number.isFinite(stats[k]) ? stats[k] : null,
+    ]),
+  );
+  const encoded = encodeSite(
+    { ...req.site, static: { ...withoutReference(req.site.static), ...reference } },
+    schema,
+    "site",
+    limits,
+  );
+  const out = await predict(encoded);
+  const network = Array.from(encoded.rows, (r) => out[r]!);
+  const blends = calibrateBlends({ flux, tsoil, swc }, network, selection);
+  const measuredDays = probe.days.filter((_, i) => !Number.isNaN(flux[i]!));
+  const firstSelection = probe.days.find((_, i) => selection[i]);
+  return {
+    format: CALIBRATION_FORMAT,
+    formatVersion: CALIBRATION_FORMAT_VERSION,
+    site: req.site.id ?? null,
+    period: {
+      from: isoDate(measuredDays[0]!),
+      to: isoDate(measuredDays[measuredDays.length - 1]!),
+      days: measured,
+      selectionFrom: firstSelection === undefined ? null : isoDate(firstSelection),
+    },
+    model,
+    reference,
+    blends,
+  };
+}
+
+/** The site's attributes without any reference statistic (the calibration computes them from the measured days). */
+function withoutReference(s: SiteRequest["static"]): SiteRequest["static"] {
+  const names = new Set<string>(REFERENCE_STAT_NAMES);
+  return Object.fromEntries(Object.entries(s).filter(([k]) => !names.has(k)));
+}
+
+/** One raw driver column [time] of an encoded site (NaN where the schema has no such driver). */
+function column(site: EncodedSite, schema: ModelSchema, name: string): Float32Array {
+  const cols = schema.dynamic.length;
+  const c = schema.dynamic.findIndex((f) => f.name === name);
+  const time = site.dynamic.length / cols;
+  return Float32Array.from({ length: time }, (_, t) => (c < 0 ? Number.NaN : site.dynamic[t * cols + c]!));
+}
+
+const processFit = z.strictObject({
+  model: z.enum(["q10", "lloyd_taylor", "q10_moisture"]),
+  scale: z.enum(["flux", "log"]),
+  params: z.record(z.string(), z.number()),
+});
+const blend = z.strictObject({ fit: processFit, weight: z.number().min(0).max(1) }).nullable();
+
+/** zod schema of a calibration file (what {@link calibrateSite} writes), for prediction requests that carry one. */
+export const siteCalibrationSchema = z.strictObject({
+  format: z.literal(CALIBRATION_FORMAT),
+  formatVersion: z.literal(CALIBRATION_FORMAT_VERSION),
+  site: z.string().nullable(),
+  period: z.strictObject({
+    from: z.iso.date(),
+    to: z.iso.date(),
+    days: z.number().int().min(0),
+    selectionFrom: z.iso.date().nullable(),
+  }),
+  model: z.strictObject({ name: z.string(), version: z.string() }),
+  reference: z.record(z.string(), z.number().nullable()),
+  blends: z.strictObject({ temperature: blend, moisture: blend }),
+});

@@ -1,0 +1,97 @@
+// Integration: `soilco2 score` on real COSORE sites scores the shipped model directory, its site-calibrated blend and the baselines on the same sites.
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestFromSeries } from "../cli/calibrate.ts";
+import { siteCalibrationSchema } from "../core/calibrate-request.ts";
+import { runIngest } from "../ingest/run-ingest.ts";
+import { loadDailyDataset } from "../training/dataset.ts";
+import type { SetSummary } from "../training/evaluate.ts";
+import { cosorePath } from "./helpers/cosore-path.ts";
+
+const run = promisify(execFile);
+const SITES = ["d20190617_SCOTT_SRM", "d20200212_KAYE_LNE", "d20190409_ANJILELI", "d20190517_MAURITZ"];
+let tmp: string;
+let data: string;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), "soilco2-score-"));
+  data = join(tmp, "daily");
+  await runIngest({ cosore: cosorePath(), out: data, datasets: SITES });
+}, 120_000);
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function score(extra: string[]): Promise<{ md: string; test: SetSummary[] }> {
+  const json = join(tmp, `score-${extra.length}.json`);
+  const { stdout } = await run(
+    process.execPath,
+    ["bin/soilco2.js", "score", "models/soilco2-lstm/2", "--data", data, "--json", json, ...extra],
+    { timeout: 120_000 },
+  );
+  return { md: stdout, test: JSON.parse(await readFile(json, "utf8")).test };
+}
+
+describe("soilco2 score", () => {
+  it("scores the network, its site-calibrated blend and every baseline on the same sites of each set", async () => {
+    const { md, test } = await score([]);
+    const moist = test.find((s) => s.set === "tsoil_swc")!;
+    expect(moist.sites.length).toBeGreaterThanOrEqual(3);
+    const names = moist.models.map((m) => m.model);
+    expect(names.slice(0, 2)).toEqual(["lstm", "lstm_calibrated"]);
+    expect(names).toContain("q10_moisture");
+    for (const m of moist.models) {
+      expect(m.sites).toBe(moist.sites.length);
+      expect(Number.isFinite(m.medianKge)).toBe(true);
+    }
+    expect(md).toContain(`| LSTM, site-calibrated (soilco2) | ${moist.sites.length} |`);
+  }, 180_000);
+
+  it("without reference statistics the network's figures change (requests carry no site history)", async () => {
+    const a = (await score([])).test.find((s) => s.set === "all")!.models.find((m) => m.model === "lstm")!;
+    const b = (await score(["--without-reference"])).test
+      .find((s) => s.set === "all")!
+      .models.find((m) => m.model === "lstm")!;
+    expect(b.medianNse).not.toBeCloseTo(a.medianNse, 3);
+  }, 240_000);
+});
+
+describe("soilco2 calibrate", () => {
+  it("writes a valid calibration from an ingest output, and the same one from the equivalent JSON request", async () => {
+    const a = join(tmp, "cal-a.json");
+    const b = join(tmp, "cal-b.json");
+    const common = ["bin/soilco2.js", "calibrate", "--model", "models/soilco2-lstm/2"];
+    await run(
+      process.execPath,
+      [...common, "--data", data, "--site", SITES[0]!, "--to", "2018-01-31", "--out", a],
+      {
+        timeout: 120_000,
+      },
+    );
+    const cal = siteCalibrationSchema.parse(JSON.parse(await readFile(a, "utf8")));
+    expect(cal.site).toBe(SITES[0]);
+    expect(cal.model.version).toBe("0.2.0+temporal-ens3");
+    expect(cal.period.to <= "2018-01-31").toBe(true);
+    expect(cal.blends.moisture).not.toBeNull();
+    const { sites } = await loadDailyDataset(data, 1);
+    const s = sites.find((x) => x.info.site === SITES[0])!;
+    const req = requestFromSeries(
+      s,
+      ["tsoil_mean", "tsoil_min", "tsoil_max", "swc_mean", "tair_mean", "precip_sum"],
+      s.firstDay + 100000,
+    );
+    req.flux_mean = req.flux_mean.map((v, t) =>
+      s.firstDay + t <= Date.parse("2018-01-31") / 864e5 ? v : null,
+    );
+    const file = join(tmp, "request.json");
+    await writeFile(file, JSON.stringify(req));
+    await run(process.execPath, [...common, "--request", file, "--out", b], { timeout: 120_000 });
+    const other = JSON.parse(await readFile(b, "utf8"));
+    expect(other.blends).toEqual(cal.blends);
+    expect(other.reference).toEqual(cal.reference);
+  }, 240_000);
+});
