@@ -89,6 +89,12 @@ describe("training on real sites", () => {
     const report = await readFile(join(runDir, RUN_FILES.report), "utf8");
     expect(report).toContain("## Headline");
     expect(report).toContain("Q10 × moisture");
+    // The site-calibrated network is scored in every set, on the same sites as the network.
+    for (const set of ev.evaluation.test) {
+      const [net, cal] = ["lstm", "lstm_calibrated"].map((n) => set.models.find((m) => m.model === n)!);
+      expect(cal!.sites).toBe(net!.sites);
+    }
+    expect(report).toContain("site-calibrated: KGE / NSE (good sites)");
     // The headroom table: one row per model and set; a recalibration can only add good sites.
     const headroom = report.split("## Headroom")[1]!.split("\n## ")[0]!;
     const rows = headroom.split("\n").filter((l) => l.startsWith("| all days |"));

@@ -5,9 +5,16 @@ import * as tf from "@tensorflow/tfjs";
 import { writeJsonAtomic } from "../io/atomic-write.ts";
 import { type BackendName, describeBackend, selectBackend } from "./backend.ts";
 import { BASELINES } from "./baselines/baselines.ts";
+import { CALIBRATED_MODEL, calibratedSeries } from "./calibrated-series.ts";
 import type { TrainConfig } from "./config.ts";
 import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
-import { defaultComparisonSets, type Evaluation, evaluate, type ModelSeries } from "./evaluate.ts";
+import {
+  defaultComparisonSets,
+  type Evaluation,
+  evaluate,
+  type ModelSeries,
+  withCalibrated,
+} from "./evaluate.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
 import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
 import { ensembleSeries, predictSeries } from "./predict.ts";
@@ -99,8 +106,10 @@ export async function runEvaluate(opts: EvaluateOptions): Promise<EvaluateOutcom
   const pick = (i: number) =>
     config.split.kind === "temporal" ? folds[0]! : folds.find((f) => f.heldOut.includes(i))!;
   const labels = sites.map((_, i) => pick(i).experiment.labels[i]!);
+  const network = sites.map((_, i) => pick(i).lstm[i]!);
   const models: ModelSeries[] = [
-    { name: "lstm", label: "LSTM (soilco2)", series: sites.map((_, i) => pick(i).lstm[i]!) },
+    { name: "lstm", label: "LSTM (soilco2)", series: network },
+    { ...CALIBRATED_MODEL, series: calibratedSeries(sites, labels, network).series },
     ...BASELINES.map((b) => ({
       name: b.name,
       label: b.label,
@@ -108,7 +117,7 @@ export async function runEvaluate(opts: EvaluateOptions): Promise<EvaluateOutcom
     })),
   ];
   const available = new Set(models.filter((m) => m.series.some((s) => s !== null)).map((m) => m.name));
-  const sets = defaultComparisonSets(BASELINES).map((s) => ({
+  const sets = withCalibrated(defaultComparisonSets(BASELINES)).map((s) => ({
     ...s,
     models: s.models.filter((m) => available.has(m)),
   }));
@@ -135,11 +144,13 @@ export function headlineOf(config: TrainConfig, ev: Evaluation): string {
   for (const set of ev.test) {
     const lstm = set.models.find((m) => m.model === "lstm");
     if (!lstm) continue;
-    const others = set.models.filter((m) => m.model !== "lstm");
+    const others = set.models.filter((m) => m.model !== "lstm" && m.model !== CALIBRATED_MODEL.name);
     const best = others.sort((a, b) => b.medianKge - a.medianKge)[0];
+    const cal = set.models.find((m) => m.model === CALIBRATED_MODEL.name);
     lines.push(
       `  ${set.label} (${set.sites.length} sites): LSTM median KGE ${fmt(lstm.medianKge)} NSE ${fmt(lstm.medianNse)}, ` +
         `${lstm.goodSites}/${lstm.sites} good` +
+        (cal ? `; site-calibrated KGE ${fmt(cal.medianKge)} NSE ${fmt(cal.medianNse)}, ${cal.goodSites} good` : "") +
         (best ? `; best baseline ${best.model} KGE ${fmt(best.medianKge)} NSE ${fmt(best.medianNse)}` : ""),
     );
   }
