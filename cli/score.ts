@@ -1,5 +1,6 @@
 /** `soilco2 score`: an exported model directory scored on an ingest output against the baselines, as a user would run it. */
 import type { Command } from "commander";
+import { InputError } from "../core/errors.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.ts";
 import { BASELINES } from "../training/baselines/baselines.ts";
 import { CALIBRATED_MODEL } from "../training/calibrated-series.ts";
@@ -18,15 +19,27 @@ export function registerScore(program: Command): void {
       "--without-reference",
       "leave the reference statistics out of every request (a site never measured)",
     )
-    .option("--min-days <n>", "a site enters a comparison set with at least this many test days", Number, 10)
+    .option(
+      "--on <days>",
+      "test, or validation: score the second half of each site's validation days (the first half selects), test days unused; for choosing between variants",
+      "test",
+    )
+    .option(
+      "--min-days <n>",
+      "a site enters a comparison set with at least this many scored days (default 10, 5 with --on validation)",
+      Number,
+    )
     .option("--json <file>", "also write the per-set summaries as JSON")
     .option("--out <file>", "write the Markdown table to this file instead of standard output")
     .action(async (modelDir: string, o) => {
+      if (o.on !== "test" && o.on !== "validation")
+        throw new InputError("--on", `"${o.on}"`, "use test or validation");
       const outcome = await scoreModelDir({
         modelDir,
         dataDir: o.data,
         withoutReference: Boolean(o.withoutReference),
         minDays: o.minDays,
+        on: o.on === "validation" ? "validation" : "test",
       });
       const labels = new Map<string, string>([
         ["lstm", `soilco2 ${outcome.model.version}${o.withoutReference ? " (no reference statistics)" : ""}`],

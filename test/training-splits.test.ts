@@ -1,6 +1,7 @@
 // Splits: the paper's temporal split, site folds, and site cross-validation labels.
 import { describe, expect, it } from "vitest";
 import { seededRng } from "../core/random.ts";
+import { secondHalfOfValidation } from "../training/score-model.ts";
 import { labelledDays, SPLIT, siteCvSplit, siteFolds, temporalSplit } from "../training/splits.ts";
 import { toySite } from "./helpers/toy-sites.ts";
 
@@ -44,5 +45,13 @@ describe("site folds and site cross-validation", () => {
       expect(labels[i]![99]).toBe(SPLIT.val);
       expect(labels[i]![0]).toBe(SPLIT.train);
     }
+  });
+});
+
+describe("secondHalfOfValidation (soilco2 score --on validation)", () => {
+  it("scores the second half of the validation days, keeps the first half as validation, and drops the test days", () => {
+    const s = toySite({ length: 10, flux: () => 1 });
+    const lab = Uint8Array.from([1, 1, 1, 1, 2, 2, 2, 2, 3, 3]);
+    expect(Array.from(secondHalfOfValidation(s, lab))).toEqual([1, 1, 1, 1, 2, 2, 3, 3, 0, 0]);
   });
 });

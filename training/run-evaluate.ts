@@ -150,7 +150,9 @@ export function headlineOf(config: TrainConfig, ev: Evaluation): string {
     lines.push(
       `  ${set.label} (${set.sites.length} sites): LSTM median KGE ${fmt(lstm.medianKge)} NSE ${fmt(lstm.medianNse)}, ` +
         `${lstm.goodSites}/${lstm.sites} good` +
-        (cal ? `; site-calibrated KGE ${fmt(cal.medianKge)} NSE ${fmt(cal.medianNse)}, ${cal.goodSites} good` : "") +
+        (cal
+          ? `; site-calibrated KGE ${fmt(cal.medianKge)} NSE ${fmt(cal.medianNse)}, ${cal.goodSites} good`
+          : "") +
         (best ? `; best baseline ${best.model} KGE ${fmt(best.medianKge)} NSE ${fmt(best.medianNse)}` : ""),
     );
   }

@@ -13,7 +13,7 @@ import {
   withCalibrated,
 } from "./evaluate.ts";
 import { derivedStatics } from "./experiment.ts";
-import { type SplitLabels, temporalSplit } from "./splits.ts";
+import { SPLIT, type SplitLabels, temporalSplit } from "./splits.ts";
 
 export interface ScoreOptions {
   /** An exported model directory (model.onnx + manifest.json). */
@@ -29,6 +29,12 @@ export interface ScoreOptions {
   withoutReference?: boolean;
   /** A site enters a comparison set with at least this many test days in it. */
   minDays?: number;
+  /**
+   * Which days are scored: `test` (the last share of each site's days), or `validation`, for choices between
+   * variants: the second half of each site's validation days is scored, the first half is the validation (selection)
+   * period, and test days are not used at all.
+   */
+  on?: "test" | "validation";
 }
 
 export interface ScoreOutcome {
@@ -36,6 +42,7 @@ export interface ScoreOutcome {
   sites: SiteSeries[];
   labels: SplitLabels;
   model: { dir: string; version: string };
+  on: "test" | "validation";
   /** Every model's full series per site, as scored. */
   models: ModelSeries[];
 }
@@ -48,7 +55,9 @@ export interface ScoreOutcome {
 export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
   const md = await readModelDir(opts.modelDir);
   const { sites } = await loadDailyDataset(opts.dataDir, opts.minFluxDays ?? 30);
-  const labels = temporalSplit(sites, opts.testFraction ?? 0.3, opts.valFraction ?? 0.1);
+  const split = temporalSplit(sites, opts.testFraction ?? 0.3, opts.valFraction ?? 0.1);
+  const labels =
+    opts.on === "validation" ? split.map((lab, i) => secondHalfOfValidation(sites[i]!, lab)) : split;
   const ort = await import("onnxruntime-node");
   const predictor = await createOrtPredictor(ort, md.modelBytes, { intraOpNumThreads: 1 });
   const dynNames = md.schema.dynamic.map((f) => f.name);
@@ -83,19 +92,34 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
     models: s.models.filter((m) => available.has(m)),
   }));
   return {
-    evaluation: evaluate(sites, labels, models, sets, opts.minDays ?? 10),
+    evaluation: evaluate(sites, labels, models, sets, opts.minDays ?? (opts.on === "validation" ? 5 : 10)),
     sites,
     labels,
     model: { dir: md.dir, version: md.manifest.version },
+    on: opts.on ?? "test",
     models,
   };
+}
+
+/**
+ * Labels for choosing on validation days: training days stay training, the first half of the site's validation days
+ * (by observed day) stays validation, the second half is labelled test, and the real test days get no label.
+ */
+export function secondHalfOfValidation(s: SiteSeries, lab: Uint8Array): Uint8Array {
+  const val: number[] = [];
+  for (let t = 0; t < s.length; t++) if (lab[t] === SPLIT.val && !Number.isNaN(s.target[t]!)) val.push(t);
+  const cut = val[val.length >> 1] ?? Number.POSITIVE_INFINITY;
+  return Uint8Array.from(lab, (c, t) =>
+    c === SPLIT.test ? SPLIT.none : c === SPLIT.val && t >= cut ? SPLIT.test : c,
+  );
 }
 
 const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : x === Number.NEGATIVE_INFINITY ? "−∞" : "–");
 
 /** The outcome as Markdown: per comparison set, every model's medians over the set's sites and its good sites. */
 export function scoreMarkdown(o: ScoreOutcome, labelOf: (name: string) => string): string {
-  const out = [`# ${o.model.version}: test days of the temporal split (${o.sites.length} sites)`, ""];
+  const what = o.on === "validation" ? "second half of the validation days" : "test days";
+  const out = [`# ${o.model.version}: ${what} of the temporal split (${o.sites.length} sites)`, ""];
   for (const set of o.evaluation.test) {
     out.push(`## ${set.label}: ${set.sites.length} sites, ${set.days} days`, "");
     out.push(
