@@ -12,7 +12,7 @@ import {
   type RequestLimits,
   type SiteRequest,
 } from "./request.ts";
-import { calibrateBlends, type SiteBlends, selectionDays } from "./site-calibration.ts";
+import { applyBlends, calibrateBlends, type SiteBlends, selectionDays } from "./site-calibration.ts";
 
 /** `format` and `formatVersion` of a calibration file. */
 export const CALIBRATION_FORMAT = "soilco2-site-calibration";
@@ -175,3 +175,31 @@ export const siteCalibrationSchema = z.strictObject({
   reference: z.record(z.string(), z.number().nullable()),
   blends: z.strictObject({ temperature: blend, moisture: blend }),
 });
+
+/**
+ * Apply a site's calibration to the network's answer for a request: the blends of core/site-calibration.ts per date,
+ * from the request's own soil temperature and moisture.
+ * @param site the site as encoded from the request (before any spin-up)
+ * @param values [dates] the network's efflux per requested date, µmol m-2 s-1
+ * @throws {InputError} if the calibration was fitted for another model version (its weights were chosen with that
+ *   model's predictions)
+ */
+export function applySiteCalibration(
+  site: EncodedSite,
+  values: readonly number[],
+  schema: ModelSchema,
+  calibration: Pick<SiteCalibration, "model" | "blends">,
+  model: { name: string; version: string },
+  path = "calibration",
+): number[] {
+  if (calibration.model.name !== model.name || calibration.model.version !== model.version)
+    throw new InputError(
+      `${path}.model`,
+      `fitted for ${calibration.model.name} ${calibration.model.version}, not ${model.name} ${model.version}`,
+      "recalibrate the site for this model version (soilco2 calibrate or POST /v1/calibrate)",
+    );
+  const tsoil = column(site, schema, "tsoil_mean");
+  const swc = column(site, schema, "swc_mean");
+  const at = (col: Float32Array) => Array.from(site.rows, (r) => col[r]!);
+  return Array.from(applyBlends(values, at(tsoil), at(swc), calibration.blends));
+}

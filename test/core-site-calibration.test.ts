@@ -106,3 +106,42 @@ describe("one calibration for the request path (CLI, HTTP) and training's evalua
     });
   });
 });
+
+describe("applySiteCalibration", () => {
+  it("blends a request's answer per date and refuses a calibration fitted for another model version", async () => {
+    const { applySiteCalibration } = await import("../core/calibrate-request.ts");
+    const { encodeSite } = await import("../core/request.ts");
+    const { schema } = await readModelDir("models/soilco2-lstm/2");
+    const site = encodeSite(
+      {
+        dates: ["2020-01-01", "2020-01-03"],
+        static: { latitude: 45 },
+        drivers: { tsoil_mean: [10, 10], swc_mean: [0.2, null] },
+      },
+      schema,
+    );
+    const cal = {
+      model: { name: "soilco2-lstm", version: "v" },
+      blends: {
+        temperature: {
+          fit: { model: "q10" as const, scale: "flux" as const, params: { r10: 1, q10: 2 } },
+          weight: 0.5,
+        },
+        moisture: {
+          fit: {
+            model: "q10_moisture" as const,
+            scale: "flux" as const,
+            params: { r10: 3, q10: 2, c1: 0, c2: 0 },
+          },
+          weight: 0,
+        },
+      },
+    };
+    expect(applySiteCalibration(site, [2, 2], schema, cal, { name: "soilco2-lstm", version: "v" })).toEqual([
+      3, 1.5,
+    ]);
+    expect(() =>
+      applySiteCalibration(site, [2, 2], schema, cal, { name: "soilco2-lstm", version: "w" }),
+    ).toThrow(/fitted for soilco2-lstm v, not soilco2-lstm w/);
+  });
+});
