@@ -1,6 +1,7 @@
 /** The SQL that turns one dataset's raw rows into QA-flagged records and then into daily rows (DAILY_COLUMNS order). */
 import { DAILY_COLUMNS, type DailyColumn } from "../core/daily-table.ts";
 import type { DriverName } from "./columns.ts";
+import { portDayTable } from "./port-sets.ts";
 import { QA } from "./qa-rules.ts";
 import { sqlIdent, sqlString } from "./sql.ts";
 import { lstSql } from "./timezone.ts";
@@ -127,8 +128,9 @@ function dailyExpressions(site: string): Record<DailyColumn, string> {
 }
 
 /**
- * `day`: one row per local-standard day with any valid flux or driver record. Flux: mean over ports of each
- * port's daily mean, NULL below the coverage rule. Drivers: mean/min/max over every row of the dataset.
+ * `day`: one row per local-standard day with any valid flux or driver record. Flux: the port-day table of
+ * ingest/port-sets.ts (mean over ports of each port's daily mean, rescaled on days with an incomplete set of ports),
+ * NULL below the coverage rule; that table must exist. Drivers: mean/min/max over every row of the dataset.
  * Precipitation: one value per timestamp (the largest), summed. Every floating-point mean and sum adds its values in
  * sorted order (`avg(x ORDER BY x)`), so the result does not depend on how DuckDB's threads split the rows: two
  * ingests of the same release write byte-identical files.
@@ -140,8 +142,7 @@ export function dailyTableSql(t: DatasetTables, site: string): string {
     .join(",\n      ");
   return `CREATE TABLE ${t.day} AS
     WITH fvk AS (SELECT port, d, h, flux FROM ${t.flux} WHERE NOT outlier),
-    pd AS (SELECT d, port, avg(flux ORDER BY flux) AS m, count(*) AS n FROM fvk GROUP BY d, port),
-    fd AS (SELECT d, avg(m ORDER BY m) AS fm, sum(n) AS fn, count(*) AS fp FROM pd GROUP BY d),
+    fd AS (SELECT d, fm, fn, fp FROM ${portDayTable(t)}),
     fh AS (SELECT d, count(DISTINCT h) AS nh FROM fvk GROUP BY d),
     dv AS (SELECT d, avg(tsoil ORDER BY tsoil) AS tsoil_mean, min(tsoil) AS tsoil_min, max(tsoil) AS tsoil_max,
                   count(tsoil) AS tsoil_n, avg(swc ORDER BY swc) AS swc_mean, count(swc) AS swc_n,

@@ -12,6 +12,7 @@ import {
   weekStatsSql,
 } from "./daily-sql.ts";
 import { loadCsv, readHeader, verifyGzip } from "./data-file.ts";
+import { createPortDayTable, portSetCounts } from "./port-sets.ts";
 import { createPortClassTable } from "./ports.ts";
 import { QA } from "./qa-rules.ts";
 import type { DatasetDescription } from "./release.ts";
@@ -256,6 +257,9 @@ async function run(
   report.flux.outliers = num(o?.out);
   report.flux.valid = num(o?.ok);
   report.rule_counts.flux_outlier = report.flux.outliers;
+  await createPortDayTable(con, t);
+  report.flux.port_sets = await portSetCounts(con, t);
+  report.rule_counts.port_set = report.flux.port_sets.adjusted_days;
   await exec(con, dailyTableSql(t, job.dataset));
   await recordDays(con, report, t);
   if (report.days.flux_days === 0) {

@@ -178,6 +178,16 @@ export const QA_RULES = [
     action: "flux_mean NULL (flux_n, flux_ports, flux_hours kept); counted in days",
   },
   {
+    id: "port_set",
+    level: "day",
+    description:
+      "site-day on which only some of the site's control ports report, so the plain mean over ports would step with the set",
+    threshold:
+      "fewer ports than the site has; each port's level factor from the days it shares with another port",
+    action:
+      "flux_mean = mean over the reporting ports of (port daily mean / its level factor) × the mean factor of all ports (ingest/port-sets.ts)",
+  },
+  {
     id: "missing_file",
     level: "dataset",
     description:

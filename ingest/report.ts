@@ -1,5 +1,6 @@
 /** Shapes of the ingest reports (reports/<dataset>.json and ingest-report.json) and how totals are summed. */
 import type { DriverName } from "./columns.ts";
+import type { PortSetCounts } from "./port-sets.ts";
 import {
   type ExternalDriverColumn,
   emptyRuleCounts,
@@ -64,6 +65,8 @@ export interface DatasetReport {
     outliers: number;
     /** Records behind the daily values (after every record rule). */
     valid: number;
+    /** What the port-set rule (ingest/port-sets.ts) did here. */
+    port_sets: PortSetCounts;
   };
   drivers: Record<DriverName, DriverReport>;
   days: {
@@ -113,6 +116,7 @@ export function emptyDatasetReport(
       out_of_range: 0,
       outliers: 0,
       valid: 0,
+      port_sets: { set_changes: 0, adjusted_days: 0, max_log_adjustment: 0 },
     },
     drivers: { tsoil: driver(), swc: driver(), tair: driver(), precip: driver() },
     days: { rows: 0, flux_days: 0, low_coverage: 0, first_date: null, last_date: null },
