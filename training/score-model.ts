@@ -83,7 +83,10 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
   }
   const models: ModelSeries[] = [
     { name: "lstm", label: `soilco2 ${md.manifest.version}`, series },
-    { ...CALIBRATED_MODEL, series: calibratedSeries(sites, labels, series).series },
+    // A site without history has nothing to calibrate on: the calibrated form is scored only with reference statistics.
+    ...(opts.withoutReference
+      ? []
+      : [{ ...CALIBRATED_MODEL, series: calibratedSeries(sites, labels, series).series }]),
     ...BASELINES.map((b) => ({ name: b.name, label: b.label, series: b.run(sites, labels).predictions })),
   ];
   const available = new Set(models.filter((m) => m.series.some((x) => x !== null)).map((m) => m.name));
