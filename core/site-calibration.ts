@@ -1,4 +1,5 @@
 /** Site calibration: from a site's measured days, the per-site process models and the weights that blend them with the network (one definition for training, the CLI and HTTP). */
+import { fitRatioInterval, INTERVAL_WIDENING, type RatioInterval } from "./interval.ts";
 import { type FitPoints, fitLloydTaylor, fitQ10, fitQ10Moisture } from "./process-models/fit-flux.ts";
 import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "./process-models/fit-log.ts";
 import { type FitVariant, fitOnHistory, type HistoryFit } from "./process-models/fit-on-history.ts";
@@ -208,4 +209,37 @@ export function applyBlends(
     if (!blend) return n;
     return blend.weight * n + (1 - blend.weight) * processFlux(blend.fit, ts, sw);
   });
+}
+
+/**
+ * The site's 10-90% interval: fitted on the selection days from the calibrated prediction as the fit days alone
+ * would have made it (each blend's process model refitted on the fit days, as when its weight was chosen), so the
+ * errors it spans are out-of-sample ones (core/interval.ts).
+ * @param widening κ of core/interval.ts (the shipped constant unless a choice of it is being measured)
+ * @returns null with fewer than 20 selection days with efflux > 0
+ */
+export function selectionInterval(
+  d: MeasuredDays,
+  network: ArrayLike<number>,
+  blends: SiteBlends,
+  selection: readonly boolean[] = selectionDays(d.flux),
+  widening = INTERVAL_WIDENING,
+): RatioInterval | null {
+  const onFitDays = (b: Blend | null): Blend | null => {
+    if (!b) return null;
+    const h = fitProcessModel(d, selection, b.fit.model);
+    return h?.trainFit ? { ...b, fit: { ...b.fit, params: h.trainFit.params } } : b;
+  };
+  const pred = applyBlends(network, d.tsoil, d.swc, {
+    temperature: onFitDays(blends.temperature),
+    moisture: onFitDays(blends.moisture),
+  });
+  const obs: number[] = [];
+  const sim: number[] = [];
+  for (let t = 0; t < d.flux.length; t++)
+    if (selection[t] && !Number.isNaN(d.flux[t]!)) {
+      obs.push(d.flux[t]!);
+      sim.push(pred[t]!);
+    }
+  return fitRatioInterval(obs, sim, widening);
 }

@@ -145,3 +145,20 @@ describe("applySiteCalibration", () => {
     ).toThrow(/fitted for soilco2-lstm v, not soilco2-lstm w/);
   });
 });
+
+describe("fitRatioInterval: a synthetic case with a known answer", () => {
+  it("recovers the 10% and 90% quantiles of a known multiplicative error, and covers 80% of new days", async () => {
+    const { fitRatioInterval, intervalCoverage } = await import("../core/interval.ts");
+    // ln(obs/pred) uniform on [-0.5, 0.5]: its 10% and 90% quantiles are -0.4 and 0.4.
+    const n = 2001;
+    const pred = Array.from({ length: n }, (_, i) => 1 + (i % 7));
+    const obs = pred.map((p, i) => p * Math.exp(-0.5 + i / (n - 1)));
+    const iv = fitRatioInterval(obs, pred, 1)!;
+    expect(Math.log(iv.lower)).toBeCloseTo(-0.4, 3);
+    expect(Math.log(iv.upper)).toBeCloseTo(0.4, 3);
+    expect(intervalCoverage(obs, pred, iv)).toBeCloseTo(0.8, 2);
+    const wide = fitRatioInterval(obs, pred, 1.5)!; // widened about the median (0): ±0.6
+    expect(Math.log(wide.upper)).toBeCloseTo(0.6, 3);
+    expect(fitRatioInterval(obs.slice(0, 19), pred.slice(0, 19))).toBeNull();
+  });
+});

@@ -1,4 +1,6 @@
 /** `soilco2 score`: what ships, scored as a user would run it: an exported model directory on onnxruntime-node, against the baselines on the same days. */
+import { intervalCoverage, type RatioInterval } from "../core/interval.ts";
+import { median } from "../core/metrics.ts";
 import { staticRow } from "../core/request.ts";
 import { createOrtPredictor } from "../export/ort-predict.ts";
 import { readModelDir } from "../export/read-model.ts";
@@ -10,6 +12,7 @@ import {
   type Evaluation,
   evaluate,
   type ModelSeries,
+  setDays,
   withCalibrated,
 } from "./evaluate.ts";
 import { derivedStatics } from "./experiment.ts";
@@ -45,6 +48,8 @@ export interface ScoreOutcome {
   on: "test" | "validation";
   /** Every model's full series per site, as scored. */
   models: ModelSeries[];
+  /** The calibrated form's 10-90% interval on the scored days: median per-site coverage, over how many sites. */
+  coverage: { median: number; sites: number; withoutInterval: number } | null;
 }
 
 /**
@@ -81,6 +86,7 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
   } finally {
     await predictor.release();
   }
+  const calibrated = opts.withoutReference ? null : calibratedSeries(sites, labels, series);
   const models: ModelSeries[] = [
     { name: "lstm", label: `soilco2 ${md.manifest.version}`, series },
     // A site without history has nothing to calibrate on: the calibrated form is scored only with reference statistics.
@@ -101,7 +107,33 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
     model: { dir: md.dir, version: md.manifest.version },
     on: opts.on ?? "test",
     models,
+    coverage: calibrated ? siteCoverage(sites, labels, calibrated.series, calibrated.intervals) : null,
   };
+}
+
+/** Per site with an interval and ≥ 10 scored days: the share of scored days inside it; the median over those sites. */
+function siteCoverage(
+  sites: readonly SiteSeries[],
+  labels: SplitLabels,
+  series: readonly Float32Array[],
+  intervals: readonly (RatioInterval | null)[],
+): { median: number; sites: number; withoutInterval: number } {
+  const cov: number[] = [];
+  let without = 0;
+  sites.forEach((s, i) => {
+    const days = setDays(s, labels[i]!, SPLIT.test, []);
+    if (days.length < 10) return;
+    const iv = intervals[i];
+    if (!iv) return void without++;
+    cov.push(
+      intervalCoverage(
+        days.map((t) => s.target[t]!),
+        days.map((t) => series[i]![t]!),
+        iv,
+      ),
+    );
+  });
+  return { median: median(cov), sites: cov.length, withoutInterval: without };
 }
 
 /**
@@ -136,5 +168,11 @@ export function scoreMarkdown(o: ScoreOutcome, labelOf: (name: string) => string
       );
     out.push("");
   }
+  if (o.coverage)
+    out.push(
+      `Site-calibrated 10-90% interval: median coverage ${(100 * o.coverage.median).toFixed(0)}% of the scored days ` +
+        `(nominal 80%) over ${o.coverage.sites} sites; ${o.coverage.withoutInterval} sites have no interval (fewer than 20 validation days with efflux).`,
+      "",
+    );
   return out.join("\n");
 }
