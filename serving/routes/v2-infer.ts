@@ -53,11 +53,11 @@ export function v2InferRoutes(app: ServingApp, deps: RouteDeps): void {
     if (!parsed.success)
       throw zodHttpError(parsed.error, "see the Open Inference Protocol request format in /docs");
     const req = parsed.data;
-    const binaryOut = wantsBinaryOutput(req);
     const shape = req.inputs.find((i) => i.name === "dynamic")?.shape ?? [];
     const release = admit((shape[0] ?? 1) * (shape[1] ?? 1));
     try {
       const x = readInferInputs(req, model.schema, deps.limits, binaryInputs(req.inputs, body.binary));
+      const binaryOut = wantsBinaryOutput(req);
       const rowD = x.time * x.dynamicCols;
       const rows: EncodedSite[] = Array.from({ length: x.batch }, (_, b) => ({
         id: undefined,
