@@ -27,8 +27,16 @@ export function checkOneHot(block: ArrayLike<number>, categories: readonly strin
     const v = block[i]!;
     if (v === 1) ones.push(categories[i] ?? String(i));
     else if (v !== 0)
-      throw new InputError(where, `${v} in column ${categories[i] ?? i} of the one-hot block is neither 0 nor 1`, hint);
+      throw new InputError(
+        where,
+        `${v} in column ${categories[i] ?? i} of the one-hot block is neither 0 nor 1`,
+        hint,
+      );
   }
   if (ones.length > 1)
-    throw new InputError(where, `the one-hot block sets ${ones.length} categories (${ones.join(", ")}), at most one may be 1`, hint);
+    throw new InputError(
+      where,
+      `the one-hot block sets ${ones.length} categories (${ones.join(", ")}), at most one may be 1`,
+      hint,
+    );
 }

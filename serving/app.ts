@@ -197,7 +197,11 @@ export function createApp(options: AppOptions): ServingApp {
   const app: ServingApp = new OpenAPIHono<AppEnv>();
   let allowed: ((path: string) => string[]) | undefined;
   app.onError(jsonErrors(options.log ? { log: options.log } : {}));
-  app.notFound(jsonNotFound({ allowed: (path) => (allowed ??= allowedMethods(app.routes))(path) }));
+  const methodsOn = (path: string) => {
+    allowed ??= allowedMethods(app.routes); // every route is registered by the first request
+    return allowed(path);
+  };
+  app.notFound(jsonNotFound({ allowed: methodsOn }));
   if (metrics) app.use("*", requestMetrics({ metrics }));
   if (options.cors)
     app.use(
@@ -225,13 +229,20 @@ export function createApp(options: AppOptions): ServingApp {
       "*",
       unless(
         (path) => pathIn(HEALTH_PATHS, path),
-        rateLimit({ limit: rl.perMinute, keyOf: address, ...(rl.maxClients ? { maxClients: rl.maxClients } : {}) }),
+        rateLimit({
+          limit: rl.perMinute,
+          keyOf: address,
+          ...(rl.maxClients ? { maxClients: rl.maxClients } : {}),
+        }),
       ),
     );
   const keys = options.apiKeys ?? [];
   if (keys.length > 0) {
     const open = [...HEALTH_PATHS, ...(options.publicPaths ?? [])];
-    app.use("*", unless((path) => pathIn(open, path), apiKeyAuth({ keys })));
+    app.use(
+      "*",
+      unless((path) => pathIn(open, path), apiKeyAuth({ keys })),
+    );
   }
   const guards = [
     refuseWhileDraining({ isShuttingDown }),

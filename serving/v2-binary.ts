@@ -51,7 +51,11 @@ export function binaryInputs(
     if (size === undefined) return;
     const where = `inputs[${i}].parameters.binary_data_size`;
     if (typeof size !== "number" || !Number.isInteger(size) || size < 0 || size % 4 !== 0)
-      throw bad(`${where}: ${JSON.stringify(size)} is not a whole number of FP32 bytes`, "send 4 × elements", where);
+      throw bad(
+        `${where}: ${JSON.stringify(size)} is not a whole number of FP32 bytes`,
+        "send 4 × elements",
+        where,
+      );
     if (at + size > binary.length)
       throw bad(
         `${where}: ${size} bytes from byte ${at}, but only ${binary.length} binary bytes follow the JSON`,
@@ -84,8 +88,7 @@ export function binaryResponse(header: unknown, tensors: readonly Float32Array[]
   body.set(json, 0);
   const view = new DataView(body.buffer);
   let at = json.length;
-  for (const t of tensors)
-    for (let k = 0; k < t.length; k++, at += 4) view.setFloat32(at, t[k]!, true);
+  for (const t of tensors) for (let k = 0; k < t.length; k++, at += 4) view.setFloat32(at, t[k]!, true);
   return new Response(body, {
     status: 200,
     headers: { "Content-Type": "application/octet-stream", [INFERENCE_HEADER]: String(json.length) },

@@ -4,8 +4,8 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type AppOptions, createApp } from "../app.ts";
 import type { ServingApp } from "../context.ts";
-import type { ProviderChoice } from "./execution-provider.ts";
 import { checkApiKeys } from "../middleware/api-key.ts";
+import type { ProviderChoice } from "./execution-provider.ts";
 import { type LoadedModels, loadModels } from "./load-models.ts";
 import { createPromMetrics } from "./prom-metrics.ts";
 

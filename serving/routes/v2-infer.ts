@@ -89,8 +89,14 @@ export function v2InferRoutes(app: ServingApp, deps: RouteDeps): void {
       release();
     }
     const data = new Float32Array(batch * time);
-    out.forEach((row, b) => data.set(row.subarray(0, time), b * time));
-    const head = { model_name: model.name, model_version: model.version, ...(id !== undefined ? { id } : {}) };
+    out.forEach((row, b) => {
+      data.set(row.subarray(0, time), b * time);
+    });
+    const head = {
+      model_name: model.name,
+      model_version: model.version,
+      ...(id !== undefined ? { id } : {}),
+    };
     const tensor = { name: OUTPUT_EFFLUX, datatype: V2_DATATYPE, shape: [batch, time] };
     if (binaryOut)
       return binaryResponse(
