@@ -236,14 +236,18 @@ describe("conformance with the Open Inference Protocol (REST spec + OpenAPI)", (
 function binaryRequest(
   header: unknown,
   tensors: Float32Array[],
-): { body: Uint8Array; headers: Record<string, string> } {
+): { body: Uint8Array<ArrayBuffer>; headers: Record<string, string> } {
   const json = new TextEncoder().encode(JSON.stringify(header));
   const size = tensors.reduce((s, t) => s + t.byteLength, 0);
   const body = new Uint8Array(json.length + size);
   body.set(json);
   const view = new DataView(body.buffer);
   let at = json.length;
-  for (const t of tensors) for (const v of t) view.setFloat32((at += 4) - 4, v, true);
+  for (const t of tensors)
+    for (const v of t) {
+      view.setFloat32(at, v, true);
+      at += 4;
+    }
   return {
     body,
     headers: {
@@ -254,9 +258,7 @@ function binaryRequest(
 }
 
 /** Read a binary answer: its JSON header and its FP32 outputs. */
-async function readBinary(
-  res: Response,
-): Promise<{
+async function readBinary(res: Response): Promise<{
   header: { outputs: { parameters?: { binary_data_size?: number }; data?: number[] }[] };
   values: Float32Array;
 }> {
