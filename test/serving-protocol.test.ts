@@ -373,13 +373,13 @@ describe("every land-cover one-hot is validated on v2", () => {
     return [...st, ...st];
   };
   it.each([
-    ["two categories set (DBF = 1, MF = 1)", { DBF: 1, MF: 1 }, 400],
-    ["a half (WAT = 0.5)", { WAT: 0.5 }, 400],
-    ["DBF = 1, MF = 1, WAT = 0.5", { DBF: 1, MF: 1, WAT: 0.5 }, 400],
-    ["a negative (ENF = -1)", { ENF: -1 }, 400],
-    ["exactly one 1", { GRA: 1 }, 200],
-    ["all zeros (unknown land cover)", {}, 200],
-  ])("%s → %i", async (_what, set, status) => {
+    ["two categories set (DBF = 1, MF = 1)", 400, { DBF: 1, MF: 1 }],
+    ["a half (WAT = 0.5)", 400, { WAT: 0.5 }],
+    ["DBF = 1, MF = 1, WAT = 0.5", 400, { DBF: 1, MF: 1, WAT: 0.5 }],
+    ["a negative (ENF = -1)", 400, { ENF: -1 }],
+    ["exactly one 1", 200, { GRA: 1 }],
+    ["all zeros (unknown land cover)", 200, {}],
+  ])("%s → %i", async (_what, status, set) => {
     const res = await postJson(app, INFER, { inputs: jsonInputs(row(set)) });
     const body = await res.json();
     expect(res.status, JSON.stringify(body)).toBe(status);
