@@ -6,6 +6,7 @@ import * as ortNode from "onnxruntime-node";
 import { ArtefactError, Soilco2Error } from "../core/errors.ts";
 import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
 import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
+import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
 import { goldenDirName, writeGoldenSet } from "./golden-files.ts";
 import { goldenInputs } from "./golden-inputs.ts";
@@ -77,7 +78,8 @@ function mergeReports(reports: ParityReport[]): ParityReport {
 
 /**
  * Export a run: build the ONNX graph, compute golden outputs with tfjs, check onnxruntime-node against them, and
- * publish model.onnx, manifest.json, MODEL_CARD.md and test_data_set_N/ into `outDir` atomically.
+ * publish model.onnx, manifest.json, MODEL_CARD.md, config.pbtxt (Triton) and test_data_set_N/ into `outDir`
+ * atomically; with a numeric version directory, also `<outDir>/../config.pbtxt` (Triton's model level).
  * @throws {ArtefactError} for a run lacking normaliser, weights or config, or a non-empty `outDir` without `force`
  * @throws {Soilco2Error} code `parity_failed` if onnxruntime-node disagrees with tfjs (nothing is written)
  * @example const r = await exportRun({ runDir: "runs/x", outDir: "models/soilco2-lstm" }); console.log(r.sha256);
@@ -215,9 +217,11 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
       }
       await put(MODEL_DIR_FILES.card, card);
       await put(MODEL_DIR_FILES.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+      await put(TRITON_CONFIG_FILE, tritonConfig(manifest));
     },
     { force: opts.force ?? false },
   );
+  await writeModelLevelConfig(outDir, tritonConfig(manifest));
   const files = await Promise.all(
     written.map(async (path) => ({ path, bytes: (await stat(join(outDir, path))).size })),
   );
