@@ -6,7 +6,6 @@ import * as ortNode from "onnxruntime-node";
 import { ArtefactError, Soilco2Error } from "../core/errors.ts";
 import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
 import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
-import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
 import { goldenDirName, writeGoldenSet } from "./golden-files.ts";
 import { goldenInputs } from "./golden-inputs.ts";
@@ -27,6 +26,7 @@ import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } f
 import { nodeSha256 } from "./read-model.ts";
 import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
 import { createEnsembleReference } from "./tfjs-reference.ts";
+import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";
 
 export const DEFAULT_MODEL_NAME = "soilco2-lstm";
 
