@@ -168,17 +168,23 @@ export function encodeSite(
 }
 
 /**
- * Days a site's tensor will span, read cheaply before encoding (the cost a request causes): first to last of
- * `dates` (a sparse list counts its whole span), else the longest driver. Unparseable dates count 1; encoding refuses them.
+ * Days a site's tensor will span, read cheaply before validation or encoding (the cost a request causes): first to
+ * last of `dates` (a sparse list counts its whole span), else the longest driver. Safe on unvalidated JSON:
+ * anything unreadable counts 1, and validation refuses it later.
  * @example siteSpanDays({ dates: ["2000-01-01", "2010-01-07"], static: {}, drivers: {} }) // 3660
  */
-export function siteSpanDays(site: Pick<SiteRequest, "dates" | "drivers">): number {
-  if (site.dates && site.dates.length > 0) {
-    const first = dayNumber(site.dates[0]!);
-    const last = dayNumber(site.dates[site.dates.length - 1]!);
+export function siteSpanDays(site: unknown): number {
+  const { dates, drivers } = (site ?? {}) as { dates?: unknown; drivers?: unknown };
+  if (Array.isArray(dates) && dates.length > 0) {
+    const [a, b] = [dates[0], dates[dates.length - 1]];
+    const first = typeof a === "string" ? dayNumber(a) : undefined;
+    const last = typeof b === "string" ? dayNumber(b) : undefined;
     return first === undefined || last === undefined ? 1 : Math.max(1, last - first + 1);
   }
-  return Math.max(1, ...Object.values(site.drivers ?? {}).map((v) => v.length));
+  if (!drivers || typeof drivers !== "object") return 1;
+  let n = 1;
+  for (const v of Object.values(drivers)) if (Array.isArray(v)) n = Math.max(n, v.length);
+  return n;
 }
 
 /** Encode site attributes into the raw static vector [Ds]: numeric attributes, then the one-hot block. */

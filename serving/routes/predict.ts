@@ -51,6 +51,18 @@ function decodeRows(site: EncodedSite, row: Float32Array): { dates: string[]; va
   return { dates: site.days.map(cachedIsoDate), values: Array.from(site.rows, (r) => row[r]!) };
 }
 
+/**
+ * The site-days a body asks for, read before validation so that refusing an oversized request costs no schema
+ * walk (at most `maxSites + 1` sites are read: more is refused by the schema anyway).
+ */
+function claimedSiteDays(body: unknown, maxSites: number): number {
+  const sites = (body as { sites?: unknown } | null)?.sites;
+  if (!Array.isArray(sites)) return 1;
+  let sum = 0;
+  for (let i = 0; i < Math.min(sites.length, maxSites + 1); i++) sum += siteSpanDays(sites[i]);
+  return sum;
+}
+
 /** `model` and `version` of a body when they are strings (anything else is left to the schema to refuse). */
 function pickModel(body: unknown): { model?: string; version?: string } {
   if (!body || typeof body !== "object" || Array.isArray(body)) return {};
@@ -110,11 +122,11 @@ export function predictRoutes(app: ServingApp, deps: RouteDeps): void {
   ): { model: ModelEntry; sites: EncodedSite[]; release: () => void } => {
     const pick = pickModel(body);
     const model = deps.resolve(pick.model, pick.version);
-    const parsed = bodySchema(model).safeParse(body);
-    if (!parsed.success) throw zodHttpError(parsed.error);
-    const request = parsed.data as unknown as PredictRequest;
-    const release = admit(request.sites.reduce((sum, s) => sum + siteSpanDays(s), 0));
+    const release = admit(claimedSiteDays(body, deps.limits.maxSites));
     try {
+      const parsed = bodySchema(model).safeParse(body);
+      if (!parsed.success) throw zodHttpError(parsed.error);
+      const request = parsed.data as unknown as PredictRequest;
       const sites = request.sites.map((s, i) => encodeSite(s, model.schema, `sites[${i}]`, deps.limits));
       return { model, sites, release };
     } catch (err) {
