@@ -1,6 +1,6 @@
 /** `createApp(options)`: the runtime-neutral Hono app (Node, workerd, Deno) over a model registry. No `node:` imports here. */
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { Context, Env, Hono, MiddlewareHandler, Schema } from "hono";
+import type { Context, Env, Hono, Schema } from "hono";
 import { cors } from "hono/cors";
 import { staticWidth } from "../core/model-schema.ts";
 import type { EncodedSite } from "../core/request.ts";
@@ -12,6 +12,7 @@ import type { AppEnv, RouteDeps, ServingApp, ServingLimits } from "./context.ts"
 import { HttpError } from "./errors.ts";
 import { runSites } from "./infer.ts";
 import type { ServingMetrics } from "./metrics.ts";
+import { HEALTH_PATHS, pathIn, unless } from "./middleware/access.ts";
 import { apiKeyAuth } from "./middleware/api-key.ts";
 import { jsonBodyLimit } from "./middleware/body-limit.ts";
 import { deadline } from "./middleware/deadline.ts";
@@ -40,16 +41,6 @@ export const DEFAULT_SERVING_LIMITS: ServingLimits = {
   maxRequestSiteDays: 365_000,
   maxQueuedSiteDays: 1_460_000,
 };
-
-/** Routes that are always open (Kubernetes probes): no key, no rate limit. */
-export const HEALTH_PATHS: readonly string[] = ["/v2/health/live", "/v2/health/ready"];
-
-/** Whether `path` is one of `patterns`: exact paths, or prefixes written `/demo/*` (which include `/demo`). */
-function pathIn(patterns: readonly string[], path: string): boolean {
-  return patterns.some((p) =>
-    p.endsWith("/*") ? path === p.slice(0, -2) || path.startsWith(p.slice(0, -1)) : path === p,
-  );
-}
 
 /** Micro-batching settings (see serving/batcher.ts). */
 export interface BatchingOptions {
@@ -220,10 +211,6 @@ export function createApp(options: AppOptions): ServingApp {
         maxAge: 600,
       }),
     );
-  const unless = (skip: (path: string) => boolean, guard: MiddlewareHandler): MiddlewareHandler =>
-    async function unlessMiddleware(c, next) {
-      return skip(c.req.path) ? next() : guard(c, next);
-    };
   if (rl)
     app.use(
       "*",
