@@ -9,6 +9,7 @@ import { ConfigError } from "../core/errors.ts";
 import { demoMount } from "../edge/demo/demo-app.ts";
 import { workerOptions } from "../edge/worker/worker-options.ts";
 import { createApp } from "../serving/app.ts";
+import { startServer } from "../serving/node/server.ts";
 import { createModelRegistry, type ModelEntry } from "../serving/registry.ts";
 import { createWindowCounter, OVERFLOW_KEY } from "../serving/window-counter.ts";
 import { demoSite, makeApp, makeModelRoot, postJson } from "./serving-fixture.ts";
@@ -51,6 +52,30 @@ describe("rate limit keyed by the socket address", () => {
     }
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
+  it("over a loopback socket (soilco2 serve): rotating X-Forwarded-For passes 5 of 20 under 5/min", async () => {
+    const server = await startServer({
+      models: fx.modelsDir,
+      port: 0,
+      provider: "cpu",
+      threads: 1,
+      rateLimit: { perMinute: 5 },
+      print: () => {},
+    });
+    try {
+      const statuses: number[] = [];
+      for (let n = 0; n < 20; n++) {
+        const res = await fetch(`${server.url}/v2/models/soilco2-lstm`, {
+          headers: { "X-Forwarded-For": `1.2.3.${n}, 127.0.0.1` },
+        });
+        await res.arrayBuffer();
+        statuses.push(res.status);
+      }
+      expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    } finally {
+      await server.close();
+    }
   });
 
   it("honours X-Forwarded-For only through the configured trusted hops", async () => {
