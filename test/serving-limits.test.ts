@@ -1,6 +1,7 @@
 // Limits that hold against a hostile client (issue 14): the rate limit keys on the socket address (X-Forwarded-For
 // only through trusted proxy hops), stays bounded in memory, counts failed authentication; admission bounds the
 // work (site-days) per request, per client and in the queue; keys cover every route but health; bad /demo paths.
+import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { afterAll, describe, expect, it } from "vitest";
@@ -289,6 +290,9 @@ describe("authentication covers every route but health", () => {
       limits: { maxSites: 10, maxRequestSiteDays: 5000 },
     });
     expect(workerOptions({}).cors).toBeUndefined();
+    // the shipped wrangler.toml opens CORS to no origin until partners are listed
+    const toml = readFileSync(new URL("../edge/worker/wrangler.toml", import.meta.url), "utf8");
+    expect(/^CORS_ORIGINS = "(.*)"$/m.exec(toml)?.[1]).toBe("");
     expect(() => workerOptions({ API_KEYS: "a b" })).toThrow(/bearer token/);
     expect(() => workerOptions({ RATE_LIMIT: "lots" })).toThrow(/RATE_LIMIT/);
   });
