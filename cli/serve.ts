@@ -5,6 +5,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { ConfigError } from "../core/errors.ts";
 import { demoMount } from "../edge/demo/demo-app.ts";
 import { DEFAULT_SERVING_LIMITS } from "../serving/app.ts";
+import { checkApiKeys } from "../serving/middleware/api-key.ts";
 import type { ProviderChoice } from "../serving/node/execution-provider.ts";
 import { installSignalHandlers, type ServeOptions, startServer } from "../serving/node/server.ts";
 
@@ -59,6 +60,11 @@ interface ServeFlags {
   cors?: string;
   apiKey: string[];
   rateLimit?: number;
+  siteDaysRate?: number;
+  trustedProxies: number;
+  public: string[];
+  maxRequestSiteDays: number;
+  maxQueuedSiteDays: number;
   maxBody: number;
   maxSites: number;
   maxDays: number;
@@ -75,9 +81,14 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-/** Turn the flags into {@link ServeOptions}; API keys also come from `SOILCO2_API_KEYS` (comma-separated). */
+/**
+ * Turn the flags into {@link ServeOptions}; API keys also come from `SOILCO2_API_KEYS` (comma-separated).
+ * @throws {ConfigError} for a bad provider, or an API key that is not a bearer token (e.g. holds a space)
+ */
 export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeOptions {
-  const keys = [...o.apiKey, ...(env.SOILCO2_API_KEYS ?? "").split(",")].map((k) => k.trim()).filter(Boolean);
+  const fromEnv = (env.SOILCO2_API_KEYS ?? "").split(",").map((k) => k.trim());
+  const keys = [...o.apiKey, ...fromEnv].filter((k) => k !== "");
+  checkApiKeys(keys);
   if (o.provider !== "auto" && o.provider !== "cpu" && o.provider !== "cuda")
     throw new ConfigError(`--provider ${String(o.provider)} is not one of auto, cpu, cuda`);
   return {
@@ -87,11 +98,27 @@ export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env
     provider: o.provider,
     ...(o.threads ? { threads: o.threads } : {}),
     graceMs: o.graceMs,
-    limits: { maxSites: o.maxSites, maxDays: o.maxDays, maxBodyBytes: o.maxBody, timeoutMs: o.timeoutMs },
+    limits: {
+      maxSites: o.maxSites,
+      maxDays: o.maxDays,
+      maxBodyBytes: o.maxBody,
+      timeoutMs: o.timeoutMs,
+      maxRequestSiteDays: o.maxRequestSiteDays,
+      maxQueuedSiteDays: o.maxQueuedSiteDays,
+    },
     batching: { enabled: o.batching, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue },
     ...(o.cors ? { cors: { origins: o.cors === "*" ? "*" : o.cors.split(",").map((s) => s.trim()) } } : {}),
     ...(keys.length > 0 ? { apiKeys: keys } : {}),
-    ...(o.rateLimit ? { rateLimit: { perMinute: o.rateLimit } } : {}),
+    ...(o.public.length > 0 ? { publicPaths: o.public } : {}),
+    ...(o.rateLimit
+      ? {
+          rateLimit: {
+            perMinute: o.rateLimit,
+            ...(o.siteDaysRate ? { siteDaysPerMinute: o.siteDaysRate } : {}),
+          },
+        }
+      : {}),
+    trustedProxies: o.trustedProxies,
     server: { name: "soilco2", version: packageVersion() },
   };
 }
@@ -122,7 +149,40 @@ export function registerServe(program: Command): Command {
       collect,
       [],
     )
-    .option("--rate-limit <rate>", "requests per client, e.g. 600/min or 10/s", parseRate)
+    .option(
+      "--public <path>",
+      "with API keys, leave this path open too, e.g. /metrics or /demo/* (repeatable; health is always open)",
+      collect,
+      [],
+    )
+    .option(
+      "--rate-limit <rate>",
+      "requests per client address, e.g. 600/min or 10/s (failed authentications count)",
+      parseRate,
+    )
+    .option(
+      "--site-days-rate <rate>",
+      "with --rate-limit: site-days (sites × days spanned) per client, e.g. 2000000/min",
+      parseRate,
+    )
+    .option(
+      "--trusted-proxies <n>",
+      "proxies in front that append X-Forwarded-For (0: ignore the header, use the socket address)",
+      int("--trusted-proxies"),
+      0,
+    )
+    .option(
+      "--max-request-site-days <n>",
+      "most site-days (sites × days spanned) per request (413 beyond)",
+      int("--max-request-site-days", 1),
+      d.maxRequestSiteDays,
+    )
+    .option(
+      "--max-queued-site-days <n>",
+      "most site-days admitted at once over every model (503 beyond)",
+      int("--max-queued-site-days", 1),
+      d.maxQueuedSiteDays,
+    )
     .option("--max-body <size>", "largest request body, e.g. 16mb", parseSize, d.maxBodyBytes)
     .option("--max-sites <n>", "most sites per request", int("--max-sites", 1), d.maxSites)
     .option("--max-days <n>", "most days per site series", int("--max-days", 1), d.maxDays)

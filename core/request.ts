@@ -4,6 +4,7 @@ import { dateFeatureColumns } from "./date-features.ts";
 import { dayNumber, isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { type ModelSchema, staticWidth } from "./model-schema.ts";
+import { checkRange } from "./value-checks.ts";
 
 /** Limits a runtime puts on one request (serving makes them configurable). */
 export interface RequestLimits {
@@ -166,6 +167,26 @@ export function encodeSite(
   };
 }
 
+/**
+ * Days a site's tensor will span, read cheaply before validation or encoding (the cost a request causes): first to
+ * last of `dates` (a sparse list counts its whole span), else the longest driver. Safe on unvalidated JSON:
+ * anything unreadable counts 1, and validation refuses it later.
+ * @example siteSpanDays({ dates: ["2000-01-01", "2010-01-07"], static: {}, drivers: {} }) // 3660
+ */
+export function siteSpanDays(site: unknown): number {
+  const { dates, drivers } = (site ?? {}) as { dates?: unknown; drivers?: unknown };
+  if (Array.isArray(dates) && dates.length > 0) {
+    const [a, b] = [dates[0], dates[dates.length - 1]];
+    const first = typeof a === "string" ? dayNumber(a) : undefined;
+    const last = typeof b === "string" ? dayNumber(b) : undefined;
+    return first === undefined || last === undefined ? 1 : Math.max(1, last - first + 1);
+  }
+  if (!drivers || typeof drivers !== "object") return 1;
+  let n = 1;
+  for (const v of Object.values(drivers)) if (Array.isArray(v)) n = Math.max(n, v.length);
+  return n;
+}
+
 /** Encode site attributes into the raw static vector [Ds]: numeric attributes, then the one-hot block. */
 export function encodeStatic(
   attrs: Record<string, number | string | null | undefined>,
@@ -229,14 +250,6 @@ export function decodeSite(
 
 function observedNames(schema: ModelSchema): string[] {
   return schema.dynamic.filter((f) => f.source === "observed").map((f) => f.name);
-}
-
-function checkRange(v: number, f: { min: number; max: number; unit: string }, where: string): void {
-  if (!Number.isFinite(v)) throw new InputError(where, `${v} is not a finite number`);
-  if (v < f.min)
-    throw new InputError(where, `${v} is below the valid minimum ${f.min} ${f.unit}`, "check the unit");
-  if (v > f.max)
-    throw new InputError(where, `${v} is above the valid maximum ${f.max} ${f.unit}`, "check the unit");
 }
 
 function requestDays(site: SiteRequest, path: string, limits: RequestLimits): number[] {

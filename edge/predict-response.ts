@@ -6,7 +6,7 @@ import type { predictResponseZ } from "../serving/schemas.ts";
 /** The answer of POST /v1/predict (serving/schemas.ts `predictResponseZ`). */
 export type PredictResponse = z.infer<typeof predictResponseZ>;
 
-/** A refused or failed prediction: serving's `{ error: { code, message, hint } }` with the HTTP status. */
+/** A refused or failed prediction: serving's `{ error: message, code, hint }` with the HTTP status. */
 export class PredictError extends Soilco2Error {
   readonly status: number;
   constructor(status: number, code: string, message: string, hint: string) {
@@ -23,14 +23,15 @@ export class PredictError extends Soilco2Error {
 export async function readPredictResponse(res: Response): Promise<PredictResponse> {
   const body = (await res.json().catch(() => null)) as
     | (PredictResponse & { error?: undefined })
-    | { error?: { code?: string; message?: string; hint?: string } }
+    | { error?: unknown; code?: unknown; hint?: unknown }
     | null;
   if (res.ok && body && !body.error) return body as PredictResponse;
-  const e = body?.error;
+  const e = body as { error?: unknown; code?: unknown; hint?: unknown } | null;
+  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
   throw new PredictError(
     res.status,
-    e?.code ?? "http_error",
-    e?.message ?? `answered HTTP ${res.status}`,
-    e?.hint ?? (res.status >= 500 ? "try again later" : ""),
+    str(e?.code) ?? "http_error",
+    str(e?.error) ?? `answered HTTP ${res.status}`,
+    str(e?.hint) ?? (res.status >= 500 ? "try again later" : ""),
   );
 }

@@ -26,6 +26,7 @@ import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } f
 import { nodeSha256 } from "./read-model.ts";
 import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
 import { createEnsembleReference } from "./tfjs-reference.ts";
+import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";
 
 export const DEFAULT_MODEL_NAME = "soilco2-lstm";
 
@@ -77,7 +78,8 @@ function mergeReports(reports: ParityReport[]): ParityReport {
 
 /**
  * Export a run: build the ONNX graph, compute golden outputs with tfjs, check onnxruntime-node against them, and
- * publish model.onnx, manifest.json, MODEL_CARD.md and test_data_set_N/ into `outDir` atomically.
+ * publish model.onnx, manifest.json, MODEL_CARD.md, config.pbtxt (Triton) and test_data_set_N/ into `outDir`
+ * atomically; with a numeric version directory, also `<outDir>/../config.pbtxt` (Triton's model level).
  * @throws {ArtefactError} for a run lacking normaliser, weights or config, or a non-empty `outDir` without `force`
  * @throws {Soilco2Error} code `parity_failed` if onnxruntime-node disagrees with tfjs (nothing is written)
  * @example const r = await exportRun({ runDir: "runs/x", outDir: "models/soilco2-lstm" }); console.log(r.sha256);
@@ -215,9 +217,11 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
       }
       await put(MODEL_DIR_FILES.card, card);
       await put(MODEL_DIR_FILES.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+      await put(TRITON_CONFIG_FILE, tritonConfig(manifest));
     },
     { force: opts.force ?? false },
   );
+  await writeModelLevelConfig(outDir, tritonConfig(manifest));
   const files = await Promise.all(
     written.map(async (path) => ({ path, bytes: (await stat(join(outDir, path))).size })),
   );

@@ -4,17 +4,21 @@ import type { Context, Env, Hono, Schema } from "hono";
 import { cors } from "hono/cors";
 import { staticWidth } from "../core/model-schema.ts";
 import type { EncodedSite } from "../core/request.ts";
+import { createAdmission } from "./admission.ts";
+import { allowedMethods } from "./allowed-methods.ts";
 import { type Batcher, createBatcher } from "./batcher.ts";
+import { clientAddress } from "./client-address.ts";
 import type { AppEnv, RouteDeps, ServingApp, ServingLimits } from "./context.ts";
 import { HttpError } from "./errors.ts";
 import { runSites } from "./infer.ts";
 import type { ServingMetrics } from "./metrics.ts";
+import { HEALTH_PATHS, pathIn, unless } from "./middleware/access.ts";
 import { apiKeyAuth } from "./middleware/api-key.ts";
 import { jsonBodyLimit } from "./middleware/body-limit.ts";
 import { deadline } from "./middleware/deadline.ts";
 import { refuseWhileDraining } from "./middleware/draining.ts";
 import { jsonErrors, jsonNotFound } from "./middleware/error-handler.ts";
-import { clientKey, rateLimit } from "./middleware/rate-limit.ts";
+import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestMetrics } from "./middleware/request-metrics.ts";
 import type { ModelEntry, ModelRegistry } from "./registry.ts";
 import { docsRoutes } from "./routes/docs.ts";
@@ -25,12 +29,17 @@ import { v2HealthRoutes } from "./routes/v2-health.ts";
 import { v2InferRoutes } from "./routes/v2-infer.ts";
 import { v2ModelRoutes } from "./routes/v2-models.ts";
 
-/** Default limits: 1000 sites, 3660 days, 16 MiB bodies, 30 s per request. */
+/**
+ * Default limits: 1000 sites, 3660 days, 16 MiB bodies, 30 s per request; 365 000 site-days per request (1000
+ * site-years) and 1 460 000 site-days admitted at once.
+ */
 export const DEFAULT_SERVING_LIMITS: ServingLimits = {
   maxSites: 1000,
   maxDays: 3660,
   maxBodyBytes: 16 * 1024 * 1024,
   timeoutMs: 30_000,
+  maxRequestSiteDays: 365_000,
+  maxQueuedSiteDays: 1_460_000,
 };
 
 /** Micro-batching settings (see serving/batcher.ts). */
@@ -54,13 +63,23 @@ export interface AppOptions {
   batching?: BatchingOptions;
   /** Allowed browser origins (`"*"` for any); no CORS headers when left out. */
   cors?: { origins: "*" | string[] };
-  /** API keys for `/v1/*` and `/v2/models/*` (`Authorization: Bearer <key>`); open when left out or empty. */
-  apiKeys?: readonly string[];
   /**
-   * Requests per client per minute on `/v1/*` and `/v2/models/*`; the client is its API key when keys are in
-   * use, else its address: `address(c)`, default the first `X-Forwarded-For` hop or `CF-Connecting-IP`.
+   * API keys (`Authorization: Bearer <key>`): when given, every route but the health probes and `publicPaths` needs
+   * one. Open when left out or empty. Checked at start-up (`checkApiKeys`).
    */
-  rateLimit?: { perMinute: number; address?: (c: Context) => string | undefined };
+  apiKeys?: readonly string[];
+  /** Paths open without a key when keys are set, e.g. `["/metrics", "/demo/*"]` (default none). */
+  publicPaths?: readonly string[];
+  /**
+   * Per client address and minute: `perMinute` requests on every route but the health probes (failed
+   * authentications count), `siteDaysPerMinute` site-days of predictions (429 beyond either); `maxClients`
+   * addresses tracked per window (default 10 000).
+   */
+  rateLimit?: { perMinute: number; siteDaysPerMinute?: number; maxClients?: number };
+  /** Proxies in front that append to `X-Forwarded-For` (default 0: the header is ignored; see client-address.ts). */
+  trustedProxies?: number;
+  /** The socket peer address (default: what @hono/node-server gives; the edge worker passes `CF-Connecting-IP`). */
+  socketAddress?: (c: Context) => string | undefined;
   /** Metrics sink; `GET /metrics` exists only when given (Node: `createPromMetrics()`). */
   metrics?: ServingMetrics;
   /** Reported by `GET /v2` and in /openapi.json. */
@@ -84,6 +103,19 @@ export function createApp(options: AppOptions): ServingApp {
   const isShuttingDown = options.isShuttingDown ?? (() => false);
   const batchers = new WeakMap<ModelEntry, Batcher<EncodedSite, Float32Array>>();
   const b = options.batching ?? {};
+  const address = clientAddress({
+    ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
+    ...(options.socketAddress ? { socket: options.socketAddress } : {}),
+  });
+  const rl = options.rateLimit;
+  const admission = createAdmission(
+    {
+      maxRequestSiteDays: limits.maxRequestSiteDays,
+      maxQueuedSiteDays: limits.maxQueuedSiteDays,
+      ...(rl?.siteDaysPerMinute ? { siteDaysPerMinute: rl.siteDaysPerMinute } : {}),
+    },
+    rl?.maxClients ? { maxClients: rl.maxClients } : {},
+  );
 
   const deps: RouteDeps = {
     registry,
@@ -91,6 +123,7 @@ export function createApp(options: AppOptions): ServingApp {
     metrics,
     isShuttingDown,
     server: { name: options.server?.name ?? "soilco2", version: options.server?.version ?? "0.0.0" },
+    admit: (c, siteDays) => admission.admit(siteDays, address(c)),
     batcher(entry) {
       let batcher = batchers.get(entry);
       if (batcher) return batcher;
@@ -103,6 +136,7 @@ export function createApp(options: AppOptions): ServingApp {
           const rows = await runSites(entry.predictor, sites, dynamicCols, staticCols);
           metrics?.inference(
             entry.name,
+            entry.version,
             entry.executionProvider,
             sites.length,
             (performance.now() - t0) / 1000,
@@ -112,6 +146,7 @@ export function createApp(options: AppOptions): ServingApp {
         onBatch: (info) =>
           metrics?.batch(
             entry.name,
+            entry.version,
             info.size,
             info.queueWaitMs.map((ms) => ms / 1000),
           ),
@@ -151,8 +186,13 @@ export function createApp(options: AppOptions): ServingApp {
   };
 
   const app: ServingApp = new OpenAPIHono<AppEnv>();
+  let allowed: ((path: string) => string[]) | undefined;
   app.onError(jsonErrors(options.log ? { log: options.log } : {}));
-  app.notFound(jsonNotFound());
+  const methodsOn = (path: string) => {
+    allowed ??= allowedMethods(app.routes); // every route is registered by the first request
+    return allowed(path);
+  };
+  app.notFound(jsonNotFound({ allowed: methodsOn }));
   if (metrics) app.use("*", requestMetrics({ metrics }));
   if (options.cors)
     app.use(
@@ -160,26 +200,39 @@ export function createApp(options: AppOptions): ServingApp {
       cors({
         origin: options.cors.origins,
         allowMethods: ["GET", "POST", "OPTIONS"],
-        allowHeaders: ["Content-Type", "Authorization"],
-        exposeHeaders: ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset", "Retry-After"],
+        allowHeaders: ["Content-Type", "Authorization", "Inference-Header-Content-Length"],
+        exposeHeaders: [
+          "RateLimit-Limit",
+          "RateLimit-Remaining",
+          "RateLimit-Reset",
+          "Retry-After",
+          "Inference-Header-Content-Length",
+        ],
         maxAge: 600,
       }),
     );
+  if (rl)
+    app.use(
+      "*",
+      unless(
+        (path) => pathIn(HEALTH_PATHS, path),
+        rateLimit({
+          limit: rl.perMinute,
+          keyOf: address,
+          ...(rl.maxClients ? { maxClients: rl.maxClients } : {}),
+        }),
+      ),
+    );
   const keys = options.apiKeys ?? [];
+  if (keys.length > 0) {
+    const open = [...HEALTH_PATHS, ...(options.publicPaths ?? [])];
+    app.use(
+      "*",
+      unless((path) => pathIn(open, path), apiKeyAuth({ keys })),
+    );
+  }
   const guards = [
     refuseWhileDraining({ isShuttingDown }),
-    ...(keys.length > 0 ? [apiKeyAuth({ keys })] : []),
-    ...(options.rateLimit
-      ? [
-          rateLimit({
-            limit: options.rateLimit.perMinute,
-            keyOf: clientKey({
-              useApiKey: keys.length > 0,
-              ...(options.rateLimit.address ? { address: options.rateLimit.address } : {}),
-            }),
-          }),
-        ]
-      : []),
     jsonBodyLimit({ maxBytes: limits.maxBodyBytes }),
     deadline({ timeoutMs: limits.timeoutMs }),
   ];

@@ -1,5 +1,6 @@
 /** What the app's routes share: the Hono env type, the resolved options and the per-model batchers. */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { EncodedSite } from "../core/request.ts";
 import type { Batcher } from "./batcher.ts";
 import type { ServingMetrics } from "./metrics.ts";
@@ -26,12 +27,21 @@ export interface ServingLimits {
   maxBodyBytes: number;
   /** Longest time a request may take before it is answered 408. */
   timeoutMs: number;
+  /** Most site-days (sites × days spanned) one request may ask for; 413 beyond. */
+  maxRequestSiteDays: number;
+  /** Most site-days admitted and not yet answered over every model; 503 with Retry-After beyond. */
+  maxQueuedSiteDays: number;
 }
 
 /** Everything a route needs, built once by `createApp`. */
 export interface RouteDeps {
   registry: ModelRegistry;
   limits: ServingLimits;
+  /**
+   * Admit a request's work (site-days) for its client, or throw 413 / 429 / 503 (serving/admission.ts); call the
+   * returned function once the work is done or dropped.
+   */
+  admit(c: Context, siteDays: number): () => void;
   /** The micro-batcher of a model version (created on first use). */
   batcher(entry: ModelEntry): Batcher<EncodedSite, Float32Array>;
   /** A model version that can serve now, or a 404 / 503 `HttpError`. */

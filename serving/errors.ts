@@ -1,10 +1,22 @@
-/** HTTP errors of the serving API: one JSON shape `{ error: { code, message, hint, path? } }` for every failure. */
+/** HTTP errors of the serving API: one JSON shape `{ error: "<message>", code, hint, path? }` for every failure (the Open Inference Protocol's string `error`, detail beside it). */
 import type { ZodError } from "zod";
 import { InputError, Soilco2Error } from "../core/errors.ts";
 
 /** The body of every error response. */
 export interface ErrorBody {
-  error: { code: string; message: string; hint: string; path?: string };
+  /** What went wrong, naming the field: the protocol's error string. */
+  error: string;
+  /** Stable, machine-readable, e.g. `invalid_input`. */
+  code: string;
+  /** What to do next. */
+  hint: string;
+  /** The offending field, when there is one. */
+  path?: string;
+}
+
+/** The {@link ErrorBody} of a code, message and hint. */
+export function errorBody(code: string, message: string, hint: string, path?: string): ErrorBody {
+  return { error: message, code, hint, ...(path ? { path } : {}) };
 }
 
 /**
@@ -54,37 +66,24 @@ export function errorResponse(err: unknown): {
     return {
       status: err.status,
       headers: err.headers,
-      body: {
-        error: {
-          code: err.code,
-          message: err.plain,
-          hint: err.hint,
-          ...(err.path ? { path: err.path } : {}),
-        },
-      },
+      body: errorBody(err.code, err.plain, err.hint, err.path),
     };
   if (err instanceof InputError)
     return {
       status: 400,
       headers: {},
-      body: { error: { code: err.code, message: plainMessage(err), hint: err.hint, path: err.path } },
+      body: errorBody(err.code, plainMessage(err), err.hint, err.path),
     };
   if (err instanceof Soilco2Error)
     return {
       status: 400,
       headers: {},
-      body: { error: { code: err.code, message: plainMessage(err), hint: err.hint } },
+      body: errorBody(err.code, plainMessage(err), err.hint),
     };
   return {
     status: 500,
     headers: {},
-    body: {
-      error: {
-        code: "internal",
-        message: "internal error",
-        hint: "this is a bug in the server; the log has the details",
-      },
-    },
+    body: errorBody("internal", "internal error", "this is a bug in the server; the log has the details"),
   };
 }
 

@@ -3,15 +3,13 @@ import { z } from "zod";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { buildRequestSchema, type RequestLimits } from "../core/request.ts";
 
-/** `{ error: { code, message, hint, path? } }`, the body of every error. */
+/** `{ error: "<message>", code, hint, path? }`, the body of every error (the protocol's `$inference_error_response` plus detail). */
 export const errorBodyZ = z
   .object({
-    error: z.object({
-      code: z.string().describe("stable, machine-readable, e.g. invalid_input, model_not_found, timeout"),
-      message: z.string().describe("what went wrong, naming the field"),
-      hint: z.string().describe("what to do next"),
-      path: z.string().optional().describe("the offending field, e.g. sites[2].drivers.tsoil_mean[14]"),
-    }),
+    error: z.string().describe("what went wrong, naming the field"),
+    code: z.string().describe("stable, machine-readable, e.g. invalid_input, model_not_found, timeout"),
+    hint: z.string().describe("what to do next"),
+    path: z.string().optional().describe("the offending field, e.g. sites[2].drivers.tsoil_mean[14]"),
   })
   .describe("error");
 
@@ -60,7 +58,11 @@ export const v2RequestInputZ = z.object({
   parameters: parametersZ.optional(),
   data: z
     .array(z.unknown())
-    .describe("row-major numbers, flat or nested as the shape; null = NaN (a gap: JSON has no NaN)"),
+    .optional()
+    .describe(
+      "row-major numbers, flat or nested as the shape; null = NaN (a gap: JSON has no NaN). Left out when " +
+        "parameters.binary_data_size gives the tensor as bytes after the JSON (binary tensor data extension)",
+    ),
 });
 
 /** A KServe v2 inference request (`$inference_request`). */
@@ -86,7 +88,9 @@ export const v2InferResponseZ = z.object({
   model_version: z.string().optional(),
   id: z.string().optional(),
   parameters: parametersZ.optional(),
-  outputs: z.array(v2TensorZ.extend({ parameters: parametersZ.optional(), data: z.array(z.number()) })),
+  outputs: z.array(
+    v2TensorZ.extend({ parameters: parametersZ.optional(), data: z.array(z.number()).optional() }),
+  ),
 });
 
 /** KServe v2 model metadata (`$metadata_model_response`). */

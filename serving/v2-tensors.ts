@@ -1,9 +1,10 @@
-/** KServe v2 JSON tensors to the model's raw inputs and back: shapes checked, `null` read as NaN (a gap), values range-checked. */
+/** KServe v2 tensors (JSON or binary) to the model's raw inputs: shapes checked, `null`/NaN read as a gap, values checked by core/value-checks. */
 import type { z } from "zod";
 import type { RawBatch } from "../core/batch.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { staticColumns, staticWidth } from "../core/model-schema.ts";
 import type { RequestLimits } from "../core/request.ts";
+import { checkOneHot, checkRange } from "../core/value-checks.ts";
 import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "../export/graph-contract.ts";
 import { HttpError } from "./errors.ts";
 import type { v2InferRequestZ } from "./schemas.ts";
@@ -75,7 +76,7 @@ function layout(data: readonly unknown[], shape: readonly number[], path: string
 
 /** Write the leaves of `data` into `out` from `at`, checking each against its column; returns the next index. */
 function fill(
-  data: readonly unknown[],
+  data: readonly unknown[] | Float32Array,
   out: Float32Array,
   at: number,
   cols: Column[],
@@ -84,11 +85,11 @@ function fill(
   let k = at;
   for (const v of data) {
     if (Array.isArray(v)) {
-      k = fill(v, out, k, cols, where);
+      k = fill(v as unknown[], out, k, cols, where);
       continue;
     }
     const col = cols[k % cols.length]!;
-    if (v === null) {
+    if (v === null || (typeof v === "number" && Number.isNaN(v))) {
       if (!col.gapAllowed)
         throw bad(where(k), `${col.name} is required (null is a gap, and this column allows none)`);
       out[k++] = Number.NaN;
@@ -100,19 +101,7 @@ function fill(
         `expected a number or null, got ${typeof v === "string" ? `the string ${JSON.stringify(v).slice(0, 40)}` : typeof v}`,
         "send null for a gap: JSON has no NaN",
       );
-    if (!Number.isFinite(v)) throw bad(where(k), `${v} is not a finite number`);
-    if (v < col.min)
-      throw bad(
-        where(k),
-        `${v} is below the valid minimum ${col.min} ${col.unit} of ${col.name}`,
-        "check the unit",
-      );
-    if (v > col.max)
-      throw bad(
-        where(k),
-        `${v} is above the valid maximum ${col.max} ${col.unit} of ${col.name}`,
-        "check the unit",
-      );
+    checkRange(v, col, where(k));
     out[k++] = v;
   }
   return k;
@@ -124,6 +113,7 @@ function readTensor(
   rank: number,
   cols: Column[],
   limits: RequestLimits,
+  binary: Float32Array | undefined,
 ): { data: Float32Array; shape: number[] } {
   const path = `inputs[${index}]`;
   if (input.datatype !== V2_DATATYPE)
@@ -143,12 +133,16 @@ function readTensor(
   if (rank === 3 && (shape[1]! < 1 || shape[1]! > limits.maxDays))
     throw bad(`${path}.shape[1]`, `time ${shape[1]} is outside 1..${limits.maxDays}`, "split the series");
   const size = shape.reduce((a, b) => a * b, 1);
-  const nested = layout(input.data, shape, `${path}.data`) === "nested";
-  if (!nested && input.data.length !== size)
+  const data = binary ?? input.data;
+  if (data === undefined)
     throw bad(
       `${path}.data`,
-      `has ${input.data.length} values for shape [${shape.join(", ")}] (${size} values)`,
+      `${input.name} has no data`,
+      "send data, or parameters.binary_data_size with the bytes after the JSON",
     );
+  const nested = !binary && layout(data as unknown[], shape, `${path}.data`) === "nested";
+  if (!nested && data.length !== size)
+    throw bad(`${path}.data`, `has ${data.length} values for shape [${shape.join(", ")}] (${size} values)`);
   const out = new Float32Array(size);
   const T = rank === 3 ? shape[1]! : 1;
   const where = (k: number) => {
@@ -157,15 +151,34 @@ function readTensor(
     const at = rank === 3 ? `row ${Math.floor(row / T)}, step ${row % T}` : `row ${row}`;
     return `${path}.data[${k}] (${at}, ${cols[c]!.name})`;
   };
-  fill(input.data, out, 0, cols, where);
+  fill(data, out, 0, cols, where);
   return { data: out, shape };
 }
 
+/** Refuse any row of a static tensor [batch, Ds] whose land-cover block is not one-hot (or all zeros). */
+function checkOneHotRows(data: Float32Array, schema: ModelSchema, index: number): void {
+  const Ds = staticWidth(schema);
+  const from = schema.static.length;
+  const cat = schema.categorical;
+  for (let r = 0; r * Ds < data.length; r++)
+    checkOneHot(
+      data.subarray(r * Ds + from, (r + 1) * Ds),
+      cat.categories,
+      `inputs[${index}].data (row ${r}, ${cat.name} one-hot)`,
+    );
+}
+
 /**
- * Read a v2 inference request into raw model inputs.
+ * Read a v2 inference request into raw model inputs. `binary` holds the inputs sent with the binary tensor
+ * extension, by index in `req.inputs`.
  * @throws {HttpError} 400 naming the input, shape, or element at fault
  */
-export function readInferInputs(req: InferRequest, schema: ModelSchema, limits: RequestLimits): RawBatch {
+export function readInferInputs(
+  req: InferRequest,
+  schema: ModelSchema,
+  limits: RequestLimits,
+  binary: ReadonlyMap<number, Float32Array> = new Map(),
+): RawBatch {
   const found = new Map<string, number>();
   req.inputs.forEach((input, i) => {
     if (input.name !== INPUT_DYNAMIC && input.name !== INPUT_STATIC)
@@ -182,8 +195,9 @@ export function readInferInputs(req: InferRequest, schema: ModelSchema, limits: 
       throw bad("inputs", `missing input ${name}`, `this model takes ${INPUT_DYNAMIC} and ${INPUT_STATIC}`);
   const di = found.get(INPUT_DYNAMIC)!;
   const si = found.get(INPUT_STATIC)!;
-  const dyn = readTensor(req.inputs[di]!, di, 3, dynamicColumns(schema), limits);
-  const st = readTensor(req.inputs[si]!, si, 2, staticCols(schema), limits);
+  const dyn = readTensor(req.inputs[di]!, di, 3, dynamicColumns(schema), limits, binary.get(di));
+  const st = readTensor(req.inputs[si]!, si, 2, staticCols(schema), limits, binary.get(si));
+  checkOneHotRows(st.data, schema, si);
   if (dyn.shape[0] !== st.shape[0])
     throw bad(`inputs[${si}].shape[0]`, `static has batch ${st.shape[0]} but dynamic has ${dyn.shape[0]}`);
   return {
@@ -197,14 +211,13 @@ export function readInferInputs(req: InferRequest, schema: ModelSchema, limits: 
 }
 
 /**
- * Check the requested outputs and parameters: only `efflux`, only JSON tensors.
- * @throws {HttpError} 400 for an unknown output or the binary tensor extension
+ * Check the requested outputs and say whether the answer goes out as binary tensor data: `binary_data: true` on
+ * the output, or `binary_data_output: true` on the request (unless the output says `binary_data: false`).
+ * @throws {HttpError} 400 for an unknown output
  */
-export function checkRequestedOutputs(req: InferRequest): void {
-  const binary = (p: Record<string, unknown> | undefined) =>
-    p?.binary_data === true || p?.binary_data_output === true;
-  if (binary(req.parameters))
-    throw bad("parameters", "the binary tensor extension is not supported", "leave out binary_data_output");
+export function wantsBinaryOutput(req: InferRequest): boolean {
+  const all = req.parameters?.binary_data_output === true;
+  let binary = all && (req.outputs === undefined || req.outputs.length === 0);
   req.outputs?.forEach((o, i) => {
     if (o.name !== OUTPUT_EFFLUX)
       throw bad(
@@ -212,11 +225,8 @@ export function checkRequestedOutputs(req: InferRequest): void {
         `unknown output ${JSON.stringify(o.name)}`,
         `this model gives ${OUTPUT_EFFLUX}`,
       );
-    if (binary(o.parameters))
-      throw bad(
-        `outputs[${i}].parameters`,
-        "the binary tensor extension is not supported",
-        "leave out binary_data",
-      );
+    const own = o.parameters?.binary_data;
+    binary = own === true || (all && own !== false);
   });
+  return binary;
 }

@@ -38,7 +38,7 @@ beforeAll(async () => {
     modules: WORKER_MODULES.map((m) => ({ type: m.type, path: join(outDir, m.path) })),
     modulesRoot: outDir,
     compatibilityDate: "2025-01-01",
-    bindings: { CORS_ORIGINS: "*" },
+    bindings: { CORS_ORIGINS: "*", API_KEYS: "edge-key-1,edge-key-2", RATE_LIMIT: "100000" },
   });
   url = await mf.ready;
   model = await readModelDir(modelDir);
@@ -53,10 +53,15 @@ afterAll(async () => {
 async function call(
   path: string,
   body?: unknown,
+  key: string | null = "edge-key-2",
 ): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(new URL(path, url), {
     method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", origin: "https://partner.example" },
+    headers: {
+      "content-type": "application/json",
+      origin: "https://partner.example",
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
@@ -110,7 +115,16 @@ describe("edge worker in workerd", () => {
   it("refuses a wrong date with serving's error body", async () => {
     const { status, json } = await call("/v1/predict", { sites: [{ ...demo.site, start: "2007-02-30" }] });
     expect(status).toBe(400);
-    expect((json.error as { path: string }).path).toBe("sites[0].start");
+    expect(json).toMatchObject({ code: "invalid_input", path: "sites[0].start" });
+    expect(typeof json.error).toBe("string");
+  });
+
+  it("takes API keys from its bindings: every route but health needs one", async () => {
+    expect((await call("/v2/health/ready", undefined, null)).status).toBe(200);
+    for (const path of ["/v2", `/v2/models/${model.manifest.name}`, "/openapi.json"])
+      expect((await call(path, undefined, null)).status, path).toBe(401);
+    expect((await call("/v1/predict", { sites: [demo.site] }, "wrong")).status).toBe(401);
+    expect((await call("/v2", undefined, "edge-key-1")).status).toBe(200);
   });
 });
 

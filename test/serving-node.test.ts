@@ -227,6 +227,11 @@ describe("soilco2 serve (CLI)", () => {
         cors: "https://a.example, https://b.example",
         apiKey: ["k1"],
         rateLimit: 60,
+        siteDaysRate: 5000,
+        trustedProxies: 1,
+        public: ["/metrics"],
+        maxRequestSiteDays: 700,
+        maxQueuedSiteDays: 1400,
         maxBody: 1000,
         maxSites: 5,
         maxDays: 10,
@@ -243,8 +248,17 @@ describe("soilco2 serve (CLI)", () => {
       batching: { enabled: false, maxBatch: 32, maxWaitMs: 3, maxQueue: 100 },
       cors: { origins: ["https://a.example", "https://b.example"] },
       apiKeys: ["k1", "k2", "k3"],
-      rateLimit: { perMinute: 60 },
-      limits: { maxSites: 5, maxDays: 10, maxBodyBytes: 1000, timeoutMs: 100 },
+      rateLimit: { perMinute: 60, siteDaysPerMinute: 5000 },
+      trustedProxies: 1,
+      publicPaths: ["/metrics"],
+      limits: {
+        maxSites: 5,
+        maxDays: 10,
+        maxBodyBytes: 1000,
+        timeoutMs: 100,
+        maxRequestSiteDays: 700,
+        maxQueuedSiteDays: 1400,
+      },
     });
   });
 });

@@ -51,7 +51,8 @@ export function createDemoApp(opts: DemoOptions): Hono {
   );
   app.get("/*", async (c) => {
     const mount = c.req.routePath.replace(/\/\*$/, ""); // e.g. "/demo"
-    const rest = decodeURIComponent(c.req.path.slice(mount.length + 1));
+    const rest = decodePath(c.req.path.slice(mount.length + 1));
+    if (rest === undefined) return c.text("bad request: the path is not valid percent-encoding", 400);
     const file = routeFile(rest, rest.startsWith("widget/model/") ? await findModel() : "", widgetDir);
     if (!file) return c.text("not found", 404);
     const res = await sendFile(file, c.req);
@@ -68,6 +69,15 @@ export function createDemoApp(opts: DemoOptions): Hono {
  */
 export function demoMount(modelRoot: string, opts: { widgetDir?: string } = {}): { path: string; app: Hono } {
   return { path: "/demo", app: createDemoApp({ ...opts, modelDir: () => defaultModelDir(modelRoot) }) };
+}
+
+/** A percent-encoded path segment decoded, or undefined when it is not valid encoding (`%ZZ`). */
+function decodePath(raw: string): string | undefined {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The file behind a path below the mount, or undefined for anything not listed (no directory traversal). */

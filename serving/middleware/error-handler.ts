@@ -1,4 +1,4 @@
-/** JSON errors for everything: thrown errors, hono's HTTPExceptions and unknown routes all answer `{ error: {...} }`. */
+/** JSON errors for everything: thrown errors, hono's HTTPExceptions, wrong methods (405) and unknown routes all answer `{ error: "...", code, hint }`. */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { errorResponse, HttpError } from "../errors.ts";
@@ -45,11 +45,24 @@ export function jsonErrors(opts: { log?: (message: string, err: unknown) => void
 }
 
 /**
- * The app's `notFound`: 404 JSON naming the method and path.
- * @example app.notFound(jsonNotFound())
+ * The app's `notFound`: 405 with `Allow` when the path exists for other methods (`allowed(path)`), else 404 JSON
+ * naming the method and path.
+ * @example app.notFound(jsonNotFound({ allowed: allowedMethods(app.routes) }))
  */
-export function jsonNotFound(): NotFoundHandler {
+export function jsonNotFound(opts: { allowed?: (path: string) => string[] } = {}): NotFoundHandler {
   return function jsonNotFoundHandler(c: Context) {
+    const allow = opts.allowed?.(c.req.path) ?? [];
+    if (allow.length > 0) {
+      const r = errorResponse(
+        new HttpError(
+          405,
+          "method_not_allowed",
+          `${c.req.method} is not allowed on ${c.req.path}`,
+          `use ${allow.join(" or ")}`,
+        ),
+      );
+      return c.json(r.body, 405, { Allow: allow.join(", ") });
+    }
     const r = errorResponse(
       new HttpError(
         404,

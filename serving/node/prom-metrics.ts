@@ -15,14 +15,15 @@ export const METRIC_NAMES = {
 } as const;
 
 /**
- * Create the metrics in a registry (a fresh one by default; process metrics added unless `defaultMetrics: false`).
+ * Create the metrics in a registry (a fresh one by default; prom-client's standard `process_*` and `nodejs_*`
+ * metrics added unless `defaultMetrics: false`). Model metrics carry `model` and `version` labels.
  * @example const metrics = createPromMetrics(); const app = createApp({ registry, metrics });
  */
 export function createPromMetrics(
   opts: { registry?: Registry; defaultMetrics?: boolean } = {},
 ): ServingMetrics & { registry: Registry } {
   const registry = opts.registry ?? new Registry();
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: "soilco2_" });
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const requests = new Counter({
     name: METRIC_NAMES.requests,
@@ -40,28 +41,28 @@ export function createPromMetrics(
   const batchSites = new Histogram({
     name: METRIC_NAMES.batchSites,
     help: "Sites per micro-batch",
-    labelNames: ["model"],
+    labelNames: ["model", "version"],
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
     registers,
   });
   const queueWait = new Histogram({
     name: METRIC_NAMES.queueWait,
     help: "Seconds a request waited in the micro-batch queue before its first batch started",
-    labelNames: ["model"],
+    labelNames: ["model", "version"],
     buckets: [0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers,
   });
   const inference = new Histogram({
     name: METRIC_NAMES.inference,
     help: "Seconds per model call (session.run), by model and execution provider",
-    labelNames: ["model", "provider"],
+    labelNames: ["model", "version", "provider"],
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers,
   });
   const sitesPredicted = new Counter({
     name: METRIC_NAMES.sitesPredicted,
     help: "Site series predicted",
-    labelNames: ["model"],
+    labelNames: ["model", "version"],
     registers,
   });
   const modelState = new Gauge({
@@ -82,13 +83,13 @@ export function createPromMetrics(
       requests.inc({ method, route, status: String(status) });
       duration.observe({ method, route }, seconds);
     },
-    batch(model, sites, waits) {
-      batchSites.observe({ model }, sites);
-      for (const w of waits) queueWait.observe({ model }, w);
+    batch(model, version, sites, waits) {
+      batchSites.observe({ model, version }, sites);
+      for (const w of waits) queueWait.observe({ model, version }, w);
     },
-    inference(model, provider, sites, seconds) {
-      inference.observe({ model, provider }, seconds);
-      sitesPredicted.inc({ model }, sites);
+    inference(model, version, provider, sites, seconds) {
+      inference.observe({ model, version, provider }, seconds);
+      sitesPredicted.inc({ model, version }, sites);
     },
     modelState(model, version, state, provider) {
       for (const s of ["loading", "ready", "failed"])

@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type AppOptions, createApp } from "../app.ts";
 import type { ServingApp } from "../context.ts";
+import { checkApiKeys } from "../middleware/api-key.ts";
 import type { ProviderChoice } from "./execution-provider.ts";
 import { type LoadedModels, loadModels } from "./load-models.ts";
 import { createPromMetrics } from "./prom-metrics.ts";
@@ -42,10 +43,12 @@ export interface RunningServer {
 /**
  * Load the models and listen.
  * @throws {ArtefactError} when the model root is missing or holds no model; the error names the path
+ * @throws {ConfigError} when an API key is not a bearer token
  * @example const server = await startServer({ models: "models", port: 8080 }); ...; await server.close();
  */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const print = opts.print ?? ((line: string) => console.log(line));
+  checkApiKeys(opts.apiKeys ?? []);
   const metrics = createPromMetrics();
   const models = await loadModels(opts.models, {
     ...(opts.provider ? { provider: opts.provider } : {}),
@@ -60,10 +63,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     registry: models.registry,
     metrics,
     isShuttingDown: () => stopping,
-    rateLimit: opts.rateLimit && {
-      address: (c) => c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || getConnInfo(c).remote.address,
-      ...opts.rateLimit,
-    },
+    socketAddress: (c) => getConnInfo(c).remote.address,
   });
   const server = serve({
     fetch: async (req, env) => {

@@ -12,7 +12,7 @@ export function docsRoutes(app: ServingApp, deps: RouteDeps): void {
       description:
         "Daily soil CO2 efflux (µmol CO2 m-2 s-1) from an LSTM exported to ONNX. `/v1/predict` takes friendly JSON " +
         "in physical units; `/v2/...` is the KServe v2 / Open Inference Protocol with JSON tensors (null = NaN gap). " +
-        "Errors: `{ error: { code, message, hint, path? } }`.",
+        'Errors: `{ error: "<message>", code, hint, path? }` (the protocol\'s string `error`, detail beside it).',
     },
     components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
   } as Parameters<ServingApp["doc"]>[1]);

@@ -1,7 +1,7 @@
 /** `POST /v1/predict`: friendly JSON in physical units, validated against the chosen model's own schema. */
 import { z } from "zod";
 import { isoDate } from "../../core/dates.ts";
-import { type EncodedSite, encodeSite, type PredictRequest } from "../../core/request.ts";
+import { type EncodedSite, encodeSite, type PredictRequest, siteSpanDays } from "../../core/request.ts";
 import type { RouteDeps, ServingApp } from "../context.ts";
 import { readJson, zodHttpError } from "../errors.ts";
 import type { ModelEntry } from "../registry.ts";
@@ -19,7 +19,14 @@ const errors = {
     description: "the request took longer than the timeout",
     content: { "application/json": { schema: errorBodyZ } },
   },
-  413: { description: "body larger than the limit", content: { "application/json": { schema: errorBodyZ } } },
+  413: {
+    description: "body larger than the limit, or more site-days than the limit",
+    content: { "application/json": { schema: errorBodyZ } },
+  },
+  429: {
+    description: "rate limit (requests or site-days per minute), with Retry-After",
+    content: { "application/json": { schema: errorBodyZ } },
+  },
   503: {
     description: "model not ready, queue full or shutting down",
     content: { "application/json": { schema: errorBodyZ } },
@@ -42,6 +49,18 @@ function cachedIsoDate(day: number): string {
 /** core's `decodeSite` with a memoised date formatter: the requested dates and their predictions. */
 function decodeRows(site: EncodedSite, row: Float32Array): { dates: string[]; values: number[] } {
   return { dates: site.days.map(cachedIsoDate), values: Array.from(site.rows, (r) => row[r]!) };
+}
+
+/**
+ * The site-days a body asks for, read before validation so that refusing an oversized request costs no schema
+ * walk (at most `maxSites + 1` sites are read: more is refused by the schema anyway).
+ */
+function claimedSiteDays(body: unknown, maxSites: number): number {
+  const sites = (body as { sites?: unknown } | null)?.sites;
+  if (!Array.isArray(sites)) return 1;
+  let sum = 0;
+  for (let i = 0; i < Math.min(sites.length, maxSites + 1); i++) sum += siteSpanDays(sites[i]);
+  return sum;
 }
 
 /** `model` and `version` of a body when they are strings (anything else is left to the schema to refuse). */
@@ -93,22 +112,37 @@ export function predictRoutes(app: ServingApp, deps: RouteDeps): void {
     },
   });
 
-  /** Validate and encode a parsed body; only the tensors outlive this call, so the parsed JSON dies young. */
-  const prepare = (body: unknown): { model: ModelEntry; sites: EncodedSite[] } => {
+  /**
+   * Validate, admit (its site-days, before any tensor is allocated) and encode a parsed body; only the tensors
+   * outlive this call, so the parsed JSON dies young.
+   */
+  const prepare = (
+    body: unknown,
+    admit: (siteDays: number) => () => void,
+  ): { model: ModelEntry; sites: EncodedSite[]; release: () => void } => {
     const pick = pickModel(body);
     const model = deps.resolve(pick.model, pick.version);
-    const parsed = bodySchema(model).safeParse(body);
-    if (!parsed.success) throw zodHttpError(parsed.error);
-    const request = parsed.data as unknown as PredictRequest;
-    return {
-      model,
-      sites: request.sites.map((s, i) => encodeSite(s, model.schema, `sites[${i}]`, deps.limits)),
-    };
+    const release = admit(claimedSiteDays(body, deps.limits.maxSites));
+    try {
+      const parsed = bodySchema(model).safeParse(body);
+      if (!parsed.success) throw zodHttpError(parsed.error);
+      const request = parsed.data as unknown as PredictRequest;
+      const sites = request.sites.map((s, i) => encodeSite(s, model.schema, `sites[${i}]`, deps.limits));
+      return { model, sites, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
   };
 
   app.post("/v1/predict", async (c) => {
-    const { model, sites } = prepare(await readJson(c.req.raw));
-    const rows = await deps.batcher(model).submit(sites, c.var.signal);
+    const { model, sites, release } = prepare(await readJson(c.req.raw), (n) => deps.admit(c, n));
+    let rows: Float32Array[];
+    try {
+      rows = await deps.batcher(model).submit(sites, c.var.signal);
+    } finally {
+      release();
+    }
     const warmup = model.schema.warmupDays;
     return c.json({
       model: { name: model.name, version: model.version, sha256: model.sha256 },

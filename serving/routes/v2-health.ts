@@ -46,5 +46,7 @@ export function v2HealthRoutes(app: ServingApp, deps: RouteDeps): void {
     const ready = serverReady(deps);
     return c.json({ ready }, ready ? 200 : 503);
   });
-  app.get("/v2", (c) => c.json({ name: deps.server.name, version: deps.server.version, extensions: [] }));
+  app.get("/v2", (c) =>
+    c.json({ name: deps.server.name, version: deps.server.version, extensions: ["binary_tensor_data"] }),
+  );
 }

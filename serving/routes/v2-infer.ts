@@ -1,13 +1,14 @@
-/** KServe v2 inference: `POST /v2/models/{name}[/versions/{v}]/infer` with JSON tensors (`null` = NaN gap). */
+/** KServe v2 inference: `POST /v2/models/{name}[/versions/{v}]/infer` with JSON tensors (`null` = NaN gap) or binary ones. */
 import type { Context } from "hono";
 import { z } from "zod";
 import type { EncodedSite } from "../../core/request.ts";
 import { OUTPUT_EFFLUX } from "../../export/graph-contract.ts";
 import type { AppEnv, RouteDeps, ServingApp } from "../context.ts";
-import { readJson, zodHttpError } from "../errors.ts";
+import { zodHttpError } from "../errors.ts";
 import type { ModelEntry } from "../registry.ts";
 import { errorBodyZ, v2InferRequestZ, v2InferResponseZ } from "../schemas.ts";
-import { checkRequestedOutputs, readInferInputs, V2_DATATYPE } from "../v2-tensors.ts";
+import { binaryInputs, binaryResponse, readInferBody } from "../v2-binary.ts";
+import { readInferInputs, V2_DATATYPE, wantsBinaryOutput } from "../v2-tensors.ts";
 import { pathModel } from "./v2-models.ts";
 
 /** Add the v2 inference routes. Rows of the batch go through the model's micro-batcher like `/v1/predict` sites. */
@@ -32,46 +33,77 @@ export function v2InferRoutes(app: ServingApp, deps: RouteDeps): void {
         400: { description: "invalid tensors, naming the input and element", content: errJson },
         404: { description: "unknown model or version", content: errJson },
         408: { description: "timeout", content: errJson },
-        413: { description: "body too large", content: errJson },
+        405: { description: "wrong method (Allow lists the right one)", content: errJson },
+        413: { description: "body too large, or more site-days than the limit", content: errJson },
+        429: { description: "rate limit, with Retry-After", content: errJson },
         503: { description: "model not ready, queue full or shutting down", content: errJson },
       },
     });
 
-  /** Validate and read a parsed body into tensors; the parsed JSON is unreachable once this returns. */
-  const prepare = (body: unknown, model: ModelEntry) => {
-    const parsed = v2InferRequestZ.safeParse(body);
+  /**
+   * Validate, admit (batch × time site-days, from the shape, before any tensor is read) and read a parsed body
+   * into tensors; the parsed JSON is unreachable once this returns.
+   */
+  const prepare = (
+    body: { json: unknown; binary: Uint8Array },
+    model: ModelEntry,
+    admit: (siteDays: number) => () => void,
+  ) => {
+    const parsed = v2InferRequestZ.safeParse(body.json);
     if (!parsed.success)
       throw zodHttpError(parsed.error, "see the Open Inference Protocol request format in /docs");
     const req = parsed.data;
-    const x = readInferInputs(req, model.schema, deps.limits);
-    checkRequestedOutputs(req);
-    const rowD = x.time * x.dynamicCols;
-    const rows: EncodedSite[] = Array.from({ length: x.batch }, (_, b) => ({
-      id: undefined,
-      days: [],
-      firstDay: 0,
-      rows: new Int32Array(0),
-      dynamic: x.dynamic.subarray(b * rowD, (b + 1) * rowD),
-      static: x.static.subarray(b * x.staticCols, (b + 1) * x.staticCols),
-    }));
-    return { id: req.id, batch: x.batch, time: x.time, rows };
+    const shape = req.inputs.find((i) => i.name === "dynamic")?.shape ?? [];
+    const release = admit((shape[0] ?? 1) * (shape[1] ?? 1));
+    try {
+      const x = readInferInputs(req, model.schema, deps.limits, binaryInputs(req.inputs, body.binary));
+      const binaryOut = wantsBinaryOutput(req);
+      const rowD = x.time * x.dynamicCols;
+      const rows: EncodedSite[] = Array.from({ length: x.batch }, (_, b) => ({
+        id: undefined,
+        days: [],
+        firstDay: 0,
+        rows: new Int32Array(0),
+        dynamic: x.dynamic.subarray(b * rowD, (b + 1) * rowD),
+        static: x.static.subarray(b * x.staticCols, (b + 1) * x.staticCols),
+      }));
+      return { id: req.id, batch: x.batch, time: x.time, rows, binaryOut, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
   };
 
   const infer = async (c: Context<AppEnv>) => {
     const entry = pathModel(deps, c);
     const model = deps.resolve(entry.name, entry.version);
-    const { id, batch, time, rows } = prepare(await readJson(c.req.raw), model);
-    const out = await deps.batcher(model).submit(rows, c.var.signal);
-    const data = new Array<number>(batch * time);
+    const { id, batch, time, rows, binaryOut, release } = prepare(
+      await readInferBody(c.req.raw),
+      model,
+      (n) => deps.admit(c, n),
+    );
+    let out: Float32Array[];
+    try {
+      out = await deps.batcher(model).submit(rows, c.var.signal);
+    } finally {
+      release();
+    }
+    const data = new Float32Array(batch * time);
     out.forEach((row, b) => {
-      for (let t = 0; t < time; t++) data[b * time + t] = row[t]!;
+      data.set(row.subarray(0, time), b * time);
     });
-    return c.json({
+    const head = {
       model_name: model.name,
       model_version: model.version,
       ...(id !== undefined ? { id } : {}),
-      outputs: [{ name: OUTPUT_EFFLUX, datatype: V2_DATATYPE, shape: [batch, time], data }],
-    });
+    };
+    const tensor = { name: OUTPUT_EFFLUX, datatype: V2_DATATYPE, shape: [batch, time] };
+    if (binaryOut)
+      return binaryResponse(
+        { ...head, outputs: [{ ...tensor, parameters: { binary_data_size: data.length * 4 } }] },
+        [data],
+      );
+    return c.json({ ...head, outputs: [{ ...tensor, data: Array.from(data) }] });
   };
   app.post("/v2/models/:name/infer", infer);
   app.post("/v2/models/:name/versions/:version/infer", infer);
