@@ -17,7 +17,10 @@ export interface ServeOptions extends Omit<AppOptions, "registry" | "metrics" | 
   /** Default 127.0.0.1; 0.0.0.0 in containers. */
   host?: string;
   provider?: ProviderChoice;
+  /** onnxruntime intra-op threads per session (default `DEFAULT_POOL.threads`). */
   threads?: number;
+  /** Worker sessions per model version (default `DEFAULT_POOL.sessions`). */
+  sessions?: number;
   /** Longest wait for requests in flight at shutdown (default 10 000 ms). */
   graceMs?: number;
   /** Where start-up and shutdown lines go (default console.log). */
@@ -50,6 +53,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const models = await loadModels(opts.models, {
     ...(opts.provider ? { provider: opts.provider } : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
     metrics,
     log: print,
   });
@@ -92,7 +96,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   const loaded = models.entries.map((e) => `${e.name} ${e.version} (${e.executionProvider})`).join(", ");
-  print(`soilco2 serve: listening on ${url} with ${loaded}`);
+  const failed = models.failures.map((f) => `${f.name} ${f.version} (${f.dir})`).join(", ");
+  print(`soilco2 serve: listening on ${url} with ${loaded}${failed ? `; NOT serving ${failed}` : ""}`);
 
   let closing: Promise<void> | undefined;
   const close = () => {
