@@ -10,6 +10,7 @@ import { staticWidth } from "../../core/model-schema.ts";
 import { type ModelDir, readModelDir } from "../../export/read-model.ts";
 import type { ServingMetrics } from "../metrics.ts";
 import {
+  compareVersions,
   createModelRegistry,
   type ModelEntry,
   type ModelRegistry,
@@ -196,6 +197,7 @@ export async function loadModels(root: string, opts: LoadModelsOptions = {}): Pr
     const why = failures.map((f) => `${f.dir}: ${f.reason}`).join("; ");
     throw new ArtefactError(root, `no model version could be loaded (${why})`, HOW_TO_EXPORT);
   }
+  failures.sort((a, b) => compareVersions(`${a.name}/${a.version}`, `${b.name}/${b.version}`));
   try {
     const registry = createModelRegistry(entries, {
       failures,
