@@ -5,7 +5,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { type AppOptions, createApp } from "../app.ts";
 import type { ServingApp } from "../context.ts";
 import type { ProviderChoice } from "./execution-provider.ts";
-import { type LoadedModels, loadModels } from "./load-models.ts";
+import { DEFAULT_POOL, type LoadedModels, loadModels } from "./load-models.ts";
 import { createPromMetrics } from "./prom-metrics.ts";
 
 /** Options of {@link startServer}: the app's options (less what the server fills in) plus where and what to serve. */
@@ -59,8 +59,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   });
   let stopping = false;
   let inflight = 0;
+  const sessions = opts.sessions ?? DEFAULT_POOL.sessions;
   const app = createApp({
     ...opts,
+    // One batch per session running, plus one handed over, so no session waits for the main thread.
+    batching: { maxInflight: sessions + 1, ...opts.batching },
     registry: models.registry,
     metrics,
     isShuttingDown: () => stopping,
