@@ -84,7 +84,7 @@ function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Create a micro-batcher around a batch function.
- * @example const b = createBatcher({ run: (sites) => runSites(predictor, sites, schema), maxBatch: 64, maxWaitMs: 2 });
+ * @example const b = createBatcher({ run: (sites) => runSites(predictor, sites, schema), maxBatch: 64 });
  *          const rows = await b.submit(encodedSites, c.var.signal);
  */
 export function createBatcher<I, O>(opts: BatcherOptions<I, O>): Batcher<I, O> {
