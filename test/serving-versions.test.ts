@@ -11,6 +11,7 @@ import { decodeModel, encodeModel } from "../export/onnx-codec.ts";
 import { nodeSha256 } from "../export/read-model.ts";
 import { createApp } from "../serving/app.ts";
 import { type LoadedModels, loadModels } from "../serving/node/load-models.ts";
+import { createPromMetrics } from "../serving/node/prom-metrics.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 import { demoSite, postJson } from "./serving-fixture.ts";
 
@@ -150,13 +151,23 @@ describe("duplicate versions", () => {
 describe("a dead inference thread", () => {
   it("makes readiness 503 at once, is restarted and verified, then serves again", async () => {
     const lines: string[] = [];
-    const models = await loadModels(join(lstm(), "2"), { provider: "cpu", log: (l) => lines.push(l) });
+    const metrics = createPromMetrics({ defaultMetrics: false });
+    const models = await loadModels(join(lstm(), "2"), {
+      provider: "cpu",
+      metrics,
+      log: (l) => lines.push(l),
+    });
+    const state = async () =>
+      /soilco2_model_state\{model="soilco2-lstm",version="2",state="(\w+)"\} 1/.exec(
+        (await metrics.render()).body,
+      )?.[1];
     try {
       const app = createApp({ registry: models.registry });
       expect((await app.request("/v2/health/ready")).status).toBe(200);
       await models.health[0]!.sessions[0]!.kill();
       expect((await app.request("/v2/health/ready")).status).toBe(503);
       expect((await app.request("/v2/models/soilco2-lstm/ready")).status).toBe(503);
+      expect(await state()).toBe("loading");
       const during = await postJson(app, "/v1/predict", { sites: [demoSite(30)] });
       expect(during.status).toBe(503);
       const until = Date.now() + 30_000;
@@ -164,6 +175,7 @@ describe("a dead inference thread", () => {
         await new Promise((r) => setTimeout(r, 50));
       expect((await app.request("/v2/health/ready")).status).toBe(200);
       expect(models.health[0]!.restarts()).toBe(1);
+      expect(await state()).toBe("ready");
       expect(lines.join("\n")).toMatch(/exited .*restarting the inference thread/);
       expect((await postJson(app, "/v1/predict", { sites: [demoSite(30)] })).status).toBe(200);
     } finally {

@@ -162,6 +162,7 @@ export async function loadModels(root: string, opts: LoadModelsOptions = {}): Pr
             verify,
             label: `model ${name} version ${version} (${dir})`,
             log,
+            onHealth: (alive) => opts.metrics?.modelState(name, version, alive ? "ready" : "loading"),
           }));
       releases.push(() => opened.predictor.release());
       const poolHealth = opened.health;

@@ -29,6 +29,8 @@ export interface WorkerPredictorOptions {
   /** What the log lines call this session, e.g. its model directory. */
   label?: string;
   log?: (line: string) => void;
+  /** Called when the thread dies (false) and when its replacement serves (true), e.g. for a state metric. */
+  onHealth?(alive: boolean): void;
   /** First wait before a restart in ms, doubled per failed try up to 30 s (default 200). */
   restartDelayMs?: number;
 }
@@ -152,6 +154,7 @@ export async function createWorkerPredictor(
     const t = await startThread(data, (err) => {
       if (released || thread !== t) return;
       alive = false;
+      opts.onHealth?.(false);
       log(`${label}: ${err.message}; restarting the inference thread`);
       void restart();
     });
@@ -174,6 +177,7 @@ export async function createWorkerPredictor(
         thread = t;
         restarts++;
         alive = true;
+        opts.onHealth?.(true);
         log(`${label}: inference thread restarted (restart ${restarts})`);
         return;
       } catch (err) {
