@@ -8,10 +8,11 @@ import { ArtefactError } from "../core/errors.ts";
 import { defaultModelDir } from "../edge/default-model.ts";
 import { exportRun } from "../export/export-run.ts";
 import { decodeModel, encodeModel } from "../export/onnx-codec.ts";
-import { nodeSha256 } from "../export/read-model.ts";
+import { nodeSha256, readModelDir } from "../export/read-model.ts";
 import { createApp } from "../serving/app.ts";
 import { type LoadedModels, loadModels } from "../serving/node/load-models.ts";
 import { createPromMetrics } from "../serving/node/prom-metrics.ts";
+import { createWorkerPredictor } from "../serving/node/worker-predictor.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 import { demoSite, postJson } from "./serving-fixture.ts";
 
@@ -180,6 +181,39 @@ describe("a dead inference thread", () => {
       expect((await postJson(app, "/v1/predict", { sites: [demoSite(30)] })).status).toBe(200);
     } finally {
       await models.release();
+    }
+  }, 60_000);
+});
+
+describe("the inference thread supervisor", () => {
+  it("keeps a restarted thread out of service until it passes verification, retrying", async () => {
+    const { modelBytes } = await readModelDir(join(lstm(), "2"));
+    let verifications = 0;
+    const lines: string[] = [];
+    const w = await createWorkerPredictor(
+      modelBytes,
+      "cpu",
+      { intraOpNumThreads: 1 },
+      {
+        restartDelayMs: 20,
+        log: (l) => lines.push(l),
+        verify: async () => {
+          verifications++;
+          if (verifications === 2) throw new Error("golden test_data_set_0 does not match");
+        },
+      },
+    );
+    try {
+      await w.health.kill();
+      expect(w.health.alive()).toBe(false);
+      const until = Date.now() + 30_000;
+      while (!w.health.alive() && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      expect(w.health.alive()).toBe(true);
+      expect(verifications).toBe(3);
+      expect(w.health.restarts()).toBe(1);
+      expect(lines.join("\n")).toMatch(/restart failed: golden test_data_set_0 does not match; retrying/);
+    } finally {
+      await w.predictor.release();
     }
   }, 60_000);
 });
