@@ -1,31 +1,33 @@
-/** `npm run bench:serve`: throughput and latency of `soilco2 serve` over loopback (autocannon), against bare session.run. */
-import { mkdtemp, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+/**
+ * `npm run bench:serve`: `soilco2 serve` with its shipped defaults over loopback (autocannon), batching on against
+ * off, interleaved in rounds, and against the best bare session.run on the same cores, measured in the same run.
+ */
+import { Agent, request } from "node:http";
 import autocannon from "autocannon";
 import * as ort from "onnxruntime-node";
 import { staticWidth } from "../core/model-schema.ts";
-import { exportRun } from "../export/export-run.ts";
+import { defaultModelDir } from "../edge/default-model.ts";
 import { createOrtPredictor } from "../export/ort-predict.ts";
 import { readModelDir } from "../export/read-model.ts";
-import { findModelDirs } from "../serving/node/load-models.ts";
+import { DEFAULT_BATCHING } from "../serving/app.ts";
+import { DEFAULT_POOL } from "../serving/node/load-models.ts";
 import { type RunningServer, startServer } from "../serving/node/server.ts";
-import { writeSyntheticRun } from "../test/helpers/synthetic-run.ts";
+import { createWorkerPool } from "../serving/node/worker-pool.ts";
 
-/** Targets from the serving issue. */
-export const TARGETS = { manySiteRatio: 0.5, batchingRatio: 2, p99Ms: 50 };
+/** Targets from issue 14. */
+export const TARGETS = { oneConnRatio: 0.95, oneConnP50Ms: 0.5, manyConnRatio: 1.5, httpToBare: 0.8 };
 
 const DAYS = Number(process.env.BENCH_DAYS ?? 365);
-const SITES = Number(process.env.BENCH_SITES ?? 100);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const SINGLE_CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-/** onnxruntime intra-op threads for the server and for bare session.run alike (0: onnxruntime's default). */
-const THREADS = Number(process.env.BENCH_THREADS ?? 1);
-/** Parts to run: a (many-site vs bare), b (micro-batching on vs off). */
-const PARTS = (process.env.BENCH_PARTS ?? "a,b").split(",");
-const MAX_INFLIGHT = Number(process.env.BENCH_MAX_INFLIGHT ?? 0) || undefined;
-const MAX_BATCH = Number(process.env.BENCH_MAX_BATCH ?? 64);
-const sessionOptions = THREADS > 0 ? { intraOpNumThreads: THREADS, interOpNumThreads: 1 } : {};
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const MANY = Number(process.env.BENCH_CONNECTIONS ?? 64);
+/** Pools (sessions x intra-op threads) to try besides the shipped one, e.g. `1x2,2x1` (default none). */
+const POOLS = (process.env.BENCH_POOLS ?? "")
+  .split(",")
+  .filter(Boolean)
+  .map((p) => p.split("x").map(Number) as [number, number]);
+const BARE_BATCHES = (process.env.BENCH_BARE_BATCHES ?? "1,8,16,32").split(",").map(Number);
+const SHIPPED: [number, number] = [DEFAULT_POOL.sessions, DEFAULT_POOL.threads];
 
 /** A valid site of `days` days with seasonal drivers and a few gaps. */
 function site(days: number, k: number) {
@@ -47,134 +49,194 @@ function site(days: number, k: number) {
   };
 }
 
-async function modelRoot(tmp: string): Promise<{ dir: string; note: string }> {
-  const repoModels = new URL("../models/", import.meta.url).pathname;
-  if (await stat(repoModels).catch(() => undefined)) {
-    const dirs = await findModelDirs(repoModels).catch(() => []);
-    if (dirs.length > 0)
-      return { dir: dirs[dirs.length - 1]!, note: `repository model ${dirs[dirs.length - 1]}` };
-  }
-  const runDir = join(tmp, "run");
-  await writeSyntheticRun(runDir, { hidden: 64, seed: 3 });
-  const dir = join(tmp, "model");
-  await exportRun({ runDir, outDir: dir, version: "bench" });
-  return { dir, note: "synthetic run, 64 hidden units" };
-}
-
-/** Bare session.run site-predictions/s for one batch size (raw tensors, no HTTP, no JSON). */
-async function bareRate(modelDir: string, batch: number, seconds: number): Promise<number> {
+/** A bare predictor of a pool on raw tensors (no HTTP, no JSON): one session on this thread, several on workers. */
+async function barePredictor(modelDir: string, [sessions, threads]: [number, number]) {
   const m = await readModelDir(modelDir);
-  const p = await createOrtPredictor(ort, m.modelBytes, sessionOptions);
+  const opts = { intraOpNumThreads: threads, interOpNumThreads: 1 };
   const Dd = m.schema.dynamic.length;
   const Ds = staticWidth(m.schema);
-  const x = {
-    dynamic: new Float32Array(batch * DAYS * Dd).map((_, i) => (i % Dd < 6 ? 0.2 + (i % 7) * 0.1 : 0.5)),
-    static: new Float32Array(batch * Ds).fill(0).map((_, i) => (i % Ds < 4 ? 10 : 0)),
-    batch,
-    time: DAYS,
-    dynamicCols: Dd,
-    staticCols: Ds,
-  };
-  await p.predict(x);
-  let n = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
+  const p =
+    sessions === 1
+      ? await createOrtPredictor(ort, m.modelBytes, opts)
+      : (await createWorkerPool(m.modelBytes, "cpu", sessions, opts)).predictor;
+  /** Site-predictions/s at `batch` over `seconds`, one loop per session, all at once. */
+  const rate = async (batch: number, seconds: number) => {
+    const x = {
+      dynamic: new Float32Array(batch * DAYS * Dd).map((_, i) => (i % Dd < 6 ? 0.2 + (i % 7) * 0.1 : 0.5)),
+      static: new Float32Array(batch * Ds).map((_, i) => (i % Ds < 4 ? 10 : 0)),
+      batch,
+      time: DAYS,
+      dynamicCols: Dd,
+      staticCols: Ds,
+    };
     await p.predict(x);
-    n += batch;
-  }
-  const rate = n / ((performance.now() - t0) / 1000);
-  await p.release();
-  return rate;
+    let n = 0;
+    const until = performance.now() + seconds * 1000;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: sessions }, async () => {
+        while (performance.now() < until) {
+          await p.predict(x);
+          n += batch;
+        }
+      }),
+    );
+    return n / ((performance.now() - t0) / 1000);
+  };
+  return { rate, release: () => p.release() };
 }
 
-async function load(url: string, body: string, connections: number, seconds: number) {
+interface Load {
+  requests: number;
+  seconds: number;
+  p50: number[];
+  p99: number[];
+  bad: number;
+}
+const emptyLoad = (): Load => ({ requests: 0, seconds: 0, p50: [], p99: [], bad: 0 });
+
+async function load(into: Load, url: string, body: string, connections: number): Promise<void> {
   const r = await autocannon({
     url: `${url}/v1/predict`,
     method: "POST",
     headers: { "content-type": "application/json" },
     body,
     connections,
-    duration: seconds,
+    duration: SECONDS,
     workers: 1,
   });
-  const bad = r.non2xx + r.errors + r.timeouts;
-  return {
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    total: r.requests.total,
-    bad,
-  };
+  into.requests += r.requests.total;
+  into.seconds += r.duration;
+  into.p50.push(r.latency.p50);
+  into.p99.push(r.latency.p99);
+  into.bad += r.non2xx + r.errors + r.timeouts;
 }
 
-async function withServer<T>(
-  modelDir: string,
-  batching: boolean,
-  f: (s: RunningServer) => Promise<T>,
-): Promise<T> {
-  const server = await startServer({
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+
+/** One connection, closed loop, latency per request in µs resolution (autocannon's percentiles are whole ms). */
+async function loadOne(into: Load, url: string, body: string, seconds = SECONDS): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const once = () =>
+    new Promise<number>((resolve, reject) => {
+      const t0 = performance.now();
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          path: "/v1/predict",
+          method: "POST",
+          headers: { "content-type": "application/json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode === 200 ? performance.now() - t0 : -1));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  const lat: number[] = [];
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    const ms = await once();
+    if (ms < 0) into.bad++;
+    else lat.push(ms);
+  }
+  into.requests += lat.length;
+  into.seconds += (performance.now() - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  into.p50.push(lat[Math.floor(lat.length * 0.5)] ?? Number.NaN);
+  into.p99.push(lat[Math.floor(lat.length * 0.99)] ?? Number.NaN);
+}
+
+/** A server with the shipped defaults except the pool and batching on or off. */
+function server(modelDir: string, batching: boolean, pool: [number, number]): Promise<RunningServer> {
+  return startServer({
     models: modelDir,
     port: 0,
     provider: "cpu",
-    ...(THREADS > 0 ? { threads: THREADS } : {}),
-    batching: {
-      enabled: batching,
-      maxBatch: MAX_BATCH,
-      maxWaitMs: 2,
-      ...(MAX_INFLIGHT ? { maxInflight: MAX_INFLIGHT } : {}),
-    },
-    limits: { maxBodyBytes: 64 * 1024 * 1024, timeoutMs: 60_000 },
+    sessions: pool[0],
+    threads: pool[1],
+    batching: { enabled: batching },
     print: () => {},
   });
-  try {
-    return await f(server);
-  } finally {
-    await server.close();
-  }
 }
 
 const fmt = (x: number, d = 0) => x.toFixed(d);
-const tmp = await mkdtemp(join(tmpdir(), "soilco2-bench-serve-"));
-try {
-  const { dir, note } = await modelRoot(tmp);
-  console.log(
-    `model: ${note}; ${SITES} sites x ${DAYS} days; ${SECONDS} s per load; onnxruntime threads ${THREADS || "default"}; node ${process.version}`,
-  );
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const rate = (l: Load) => l.requests / l.seconds;
+const describe = (l: Load, d: number) =>
+  `${fmt(rate(l), 1)} req/s, p50 ${fmt(median(l.p50), d)} ms, p99 ${fmt(median(l.p99), d)} ms (median of ${l.p50.length} rounds), non-2xx/errors ${l.bad}`;
 
-  if (PARTS.includes("a")) {
-    console.log("\n(a) many-site requests vs bare session.run");
-    const bare: [number, number][] = [];
-    for (const b of [1, 16, 64, 100, 128, 256]) {
-      const rate = await bareRate(dir, b, Math.max(2, SECONDS / 4));
-      bare.push([b, rate]);
-      console.log(`  bare session.run batch ${String(b).padStart(3)}: ${fmt(rate)} site-predictions/s`);
-    }
-    const [bestBatch, bestBare] = bare.reduce((a, b) => (b[1] > a[1] ? b : a));
-    const many = JSON.stringify({ sites: Array.from({ length: SITES }, (_, k) => site(DAYS, k)) });
-    const a = await withServer(dir, true, (s) => load(s.url, many, 4, SECONDS));
-    const aRate = a.rps * SITES;
-    console.log(
-      `  HTTP /v1/predict (${(many.length / 1e6).toFixed(2)} MB bodies, 4 connections): ${fmt(a.rps, 1)} req/s = ${fmt(aRate)} site-predictions/s, p50 ${a.p50} ms, p99 ${a.p99} ms, non-2xx/errors ${a.bad}`,
-    );
-    console.log(
-      `  ratio HTTP / bare best (batch ${bestBatch}, ${fmt(bestBare)}/s): ${(aRate / bestBare).toFixed(2)} (target >= ${TARGETS.manySiteRatio})`,
-    );
-  }
-  if (PARTS.includes("b")) {
-    console.log(`\n(b) single-site ${DAYS}-day requests, ${SINGLE_CONNECTIONS} connections`);
-    const one = JSON.stringify({ sites: [site(DAYS, 1)] });
-    const on = await withServer(dir, true, (s) => load(s.url, one, SINGLE_CONNECTIONS, SECONDS));
-    console.log(
-      `  micro-batching on : ${fmt(on.rps)} req/s, p50 ${on.p50} ms, p99 ${on.p99} ms, non-2xx/errors ${on.bad}`,
-    );
-    const off = await withServer(dir, false, (s) => load(s.url, one, SINGLE_CONNECTIONS, SECONDS));
-    console.log(
-      `  micro-batching off: ${fmt(off.rps)} req/s, p50 ${off.p50} ms, p99 ${off.p99} ms, non-2xx/errors ${off.bad}`,
-    );
-    console.log(
-      `  throughput ratio on/off: ${(on.rps / off.rps).toFixed(2)} (target >= ${TARGETS.batchingRatio}); p99 on ${on.p99} ms (target < ${TARGETS.p99Ms} ms)`,
-    );
-  }
-} finally {
-  await rm(tmp, { recursive: true, force: true });
+const dir = await defaultModelDir(new URL("../models/", import.meta.url).pathname);
+const pools = [SHIPPED, ...POOLS.filter((p) => p.join("x") !== SHIPPED.join("x"))];
+console.log(
+  `model: ${dir} (the default model); single-site ${DAYS}-day requests; ${ROUNDS} rounds x ${SECONDS} s per ` +
+    `setting, interleaved (ABBA), bare session.run as one more arm; shipped defaults: pool ${SHIPPED.join("x")} (sessions x intra-op threads), ` +
+    `batching ${JSON.stringify(DEFAULT_BATCHING)}; node ${process.version}; the machine is shared: compare ratios`,
+);
+
+const body = JSON.stringify({ sites: [site(DAYS, 1)] });
+interface Arm {
+  pool: [number, number];
+  bare: Awaited<ReturnType<typeof barePredictor>>;
+  bestBatch: number;
+  sweep: [number, number][];
+  on: RunningServer;
+  off: RunningServer;
+  res: { on1: Load; off1: Load; onN: Load; offN: Load };
+  bareRates: number[];
 }
+const all: Arm[] = [];
+for (const pool of pools) {
+  const bare = await barePredictor(dir, pool);
+  const sweep: [number, number][] = [];
+  for (const b of BARE_BATCHES) sweep.push([b, await bare.rate(b, 1)]);
+  const [bestBatch] = sweep.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const [on, off] = [await server(dir, true, pool), await server(dir, false, pool)];
+  const res = { on1: emptyLoad(), off1: emptyLoad(), onN: emptyLoad(), offN: emptyLoad() };
+  all.push({ pool, bare, bestBatch, sweep, on, off, res, bareRates: [] });
+}
+// Warm-up: the first requests compile the body schema and JIT the parsers.
+for (const a of all) for (const srv of [a.on, a.off]) await loadOne(emptyLoad(), srv.url, body, 0.5);
+const steps = all.flatMap((a): (() => Promise<unknown>)[] => [
+  () => loadOne(a.res.on1, a.on.url, body),
+  () => loadOne(a.res.off1, a.off.url, body),
+  () => load(a.res.onN, a.on.url, body, MANY),
+  () => load(a.res.offN, a.off.url, body, MANY),
+  async () => a.bareRates.push(await a.bare.rate(a.bestBatch, SECONDS)),
+]);
+for (let round = 0; round < ROUNDS; round++)
+  for (const step of round % 2 === 0 ? steps : [...steps].reverse()) await step();
+for (const a of all) await Promise.all([a.on.close(), a.off.close(), a.bare.release()]);
+
+for (const { pool, sweep, bestBatch, bareRates, res } of all) {
+  const tag = pool === SHIPPED ? "shipped" : "candidate";
+  console.log(`\npool ${pool.join("x")} (${tag}; sessions x intra-op threads)`);
+  console.log(
+    `  bare session.run sweep (1 s each), site-predictions/s: ${sweep.map(([b, r]) => `batch ${b} ${fmt(r)}`).join(", ")}`,
+  );
+  const bareBest = bareRates.reduce((a, b) => a + b, 0) / bareRates.length;
+  console.log(`  bare session.run batch ${bestBatch} (interleaved): ${fmt(bareBest)} site-predictions/s`);
+  console.log(`  HTTP 1 connection,  batching on : ${describe(res.on1, 2)}`);
+  console.log(`  HTTP 1 connection,  batching off: ${describe(res.off1, 2)}`);
+  console.log(`  HTTP ${MANY} connections, batching on : ${describe(res.onN, 0)}`);
+  console.log(`  HTTP ${MANY} connections, batching off: ${describe(res.offN, 0)}`);
+  const one = rate(res.on1) / rate(res.off1);
+  const dp50 = median(res.on1.p50) - median(res.off1.p50);
+  const many = rate(res.onN) / rate(res.offN);
+  const toBare = rate(res.onN) / bareBest;
+  const mark = (ok: boolean) => (ok ? "met" : "NOT met");
+  console.log(
+    `  1 connection on/off: ${one.toFixed(2)} (target >= ${TARGETS.oneConnRatio}: ${mark(one >= TARGETS.oneConnRatio)}); ` +
+      `p50 on - off ${dp50.toFixed(2)} ms (target <= ${TARGETS.oneConnP50Ms}: ${mark(Math.abs(dp50) <= TARGETS.oneConnP50Ms)})`,
+  );
+  console.log(
+    `  ${MANY} connections on/off: ${many.toFixed(2)} (target >= ${TARGETS.manyConnRatio}: ${mark(many >= TARGETS.manyConnRatio)}); ` +
+      `HTTP on / bare: ${toBare.toFixed(2)} (target >= ${TARGETS.httpToBare}: ${mark(toBare >= TARGETS.httpToBare)}); ` +
+      `p99 on ${fmt(median(res.onN.p99), 1)} ms`,
+  );
+}
+agent.destroy();

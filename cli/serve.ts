@@ -4,9 +4,10 @@ import { fileURLToPath } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { ConfigError } from "../core/errors.ts";
 import { demoMount } from "../edge/demo/demo-app.ts";
-import { DEFAULT_SERVING_LIMITS } from "../serving/app.ts";
+import { DEFAULT_BATCHING, DEFAULT_SERVING_LIMITS } from "../serving/app.ts";
 import { checkApiKeys } from "../serving/middleware/api-key.ts";
 import type { ProviderChoice } from "../serving/node/execution-provider.ts";
+import { DEFAULT_POOL } from "../serving/node/load-models.ts";
 import { installSignalHandlers, type ServeOptions, startServer } from "../serving/node/server.ts";
 
 /** The repository's `models/` folder: the default model root. */
@@ -54,6 +55,7 @@ interface ServeFlags {
   port: number;
   host: string;
   maxBatch: number;
+  maxBatchDays: number;
   maxWaitMs: number;
   maxQueue: number;
   batching: boolean;
@@ -70,7 +72,8 @@ interface ServeFlags {
   maxDays: number;
   timeoutMs: number;
   provider: ProviderChoice;
-  threads?: number;
+  threads: number;
+  sessions: number;
   graceMs: number;
 }
 
@@ -96,7 +99,8 @@ export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env
     port: o.port,
     host: o.host,
     provider: o.provider,
-    ...(o.threads ? { threads: o.threads } : {}),
+    threads: o.threads,
+    sessions: o.sessions,
     graceMs: o.graceMs,
     limits: {
       maxSites: o.maxSites,
@@ -106,7 +110,13 @@ export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env
       maxRequestSiteDays: o.maxRequestSiteDays,
       maxQueuedSiteDays: o.maxQueuedSiteDays,
     },
-    batching: { enabled: o.batching, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue },
+    batching: {
+      enabled: o.batching,
+      maxBatch: o.maxBatch,
+      maxBatchDays: o.maxBatchDays,
+      maxWaitMs: o.maxWaitMs,
+      maxQueue: o.maxQueue,
+    },
     ...(o.cors ? { cors: { origins: o.cors === "*" ? "*" : o.cors.split(",").map((s) => s.trim()) } } : {}),
     ...(keys.length > 0 ? { apiKeys: keys } : {}),
     ...(o.public.length > 0 ? { publicPaths: o.public } : {}),
@@ -126,6 +136,7 @@ export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env
 /** Add the `serve` sub-command to a program. */
 export function registerServe(program: Command): Command {
   const d = DEFAULT_SERVING_LIMITS;
+  const B = DEFAULT_BATCHING;
   return program
     .command("serve")
     .description(
@@ -138,9 +149,25 @@ export function registerServe(program: Command): Command {
     )
     .option("--port <n>", "port (0: any free port)", int("--port"), Number(process.env.PORT ?? 8080))
     .option("--host <host>", "address to listen on (0.0.0.0 in containers)", process.env.HOST ?? "127.0.0.1")
-    .option("--max-batch <sites>", "most sites per model call", int("--max-batch", 1), 64)
-    .option("--max-wait-ms <ms>", "longest wait of a queued site for company", int("--max-wait-ms"), 2)
-    .option("--max-queue <sites>", "most sites queued per model before 503", int("--max-queue", 1), 4096)
+    .option("--max-batch <sites>", "most sites per model call", int("--max-batch", 1), B.maxBatch)
+    .option(
+      "--max-batch-days <site-days>",
+      "most site-days per model call",
+      int("--max-batch-days", 1),
+      B.maxBatchDays,
+    )
+    .option(
+      "--max-wait-ms <ms>",
+      "longest wait of a queued site for company while a batch runs (never when idle)",
+      int("--max-wait-ms"),
+      B.maxWaitMs,
+    )
+    .option(
+      "--max-queue <sites>",
+      "most sites queued per model before 503",
+      int("--max-queue", 1),
+      B.maxQueue,
+    )
     .option("--no-batching", "run every request alone (no micro-batching)")
     .option("--cors <origins>", 'allowed browser origins, comma-separated, or "*"')
     .option(
@@ -188,7 +215,18 @@ export function registerServe(program: Command): Command {
     .option("--max-days <n>", "most days per site series", int("--max-days", 1), d.maxDays)
     .option("--timeout-ms <ms>", "per-request timeout (408 after it)", int("--timeout-ms", 1), d.timeoutMs)
     .option("--provider <p>", "execution provider: auto (CUDA if usable, else CPU), cpu, cuda", "auto")
-    .option("--threads <n>", "onnxruntime intra-op threads (default: one per core)", int("--threads", 1))
+    .option(
+      "--threads <n>",
+      "onnxruntime intra-op threads per session",
+      int("--threads", 1),
+      DEFAULT_POOL.threads,
+    )
+    .option(
+      "--sessions <n>",
+      "onnxruntime sessions per model version",
+      int("--sessions", 1),
+      DEFAULT_POOL.sessions,
+    )
     .option("--grace-ms <ms>", "longest wait for requests in flight at shutdown", int("--grace-ms"), 10_000)
     .action(async (o: ServeFlags) => {
       const server = await startServer({ ...serveOptions(o), mounts: [demoMount(o.models)] });

@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context, Env, Hono, Schema } from "hono";
 import { cors } from "hono/cors";
+import { siteLength } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import type { EncodedSite } from "../core/request.ts";
 import { createAdmission } from "./admission.ts";
@@ -27,7 +28,7 @@ import { predictRoutes } from "./routes/predict.ts";
 import { referenceRoutes } from "./routes/reference.ts";
 import { v2HealthRoutes } from "./routes/v2-health.ts";
 import { v2InferRoutes } from "./routes/v2-infer.ts";
-import { v2ModelRoutes } from "./routes/v2-models.ts";
+import { failedVersionError, v2ModelRoutes } from "./routes/v2-models.ts";
 
 /**
  * Default limits: 1000 sites, 3660 days, 16 MiB bodies, 30 s per request; 365 000 site-days per request (1000
@@ -42,19 +43,34 @@ export const DEFAULT_SERVING_LIMITS: ServingLimits = {
   maxQueuedSiteDays: 1_460_000,
 };
 
-/** Micro-batching settings (see serving/batcher.ts). */
+/** Micro-batching settings (see serving/batcher.ts); defaults in {@link DEFAULT_BATCHING}. */
 export interface BatchingOptions {
   /** Default true; false runs every request alone. */
   enabled?: boolean;
-  /** Most sites per model call (default 64). */
+  /** Most sites per model call. */
   maxBatch?: number;
-  /** Longest wait of the oldest queued site for company (default 2 ms). */
+  /** Most site-days per model call (a site counts its days). */
+  maxBatchDays?: number;
+  /** Longest wait of the oldest queued site for company while another batch runs (0: none; never when idle). */
   maxWaitMs?: number;
-  /** Most sites queued per model version before 503 `overloaded` (default 4096). */
+  /** Most sites queued per model version before 503 `overloaded`. */
   maxQueue?: number;
-  /** Model calls in flight at once per model version (default 2, so the model never waits for the next batch). */
+  /** Model calls in flight at once per model version. */
   maxInflight?: number;
 }
+
+/**
+ * The shipped batching defaults, chosen with `npm run bench:serve` on the 2-core build machine (docs/serving.md):
+ * no wait (Triton's default), and a cap in site-days because the CPU LSTM's scratch (time × batch × 256 floats)
+ * leaves the cache beyond about 16 site-years, where throughput falls.
+ */
+export const DEFAULT_BATCHING = {
+  maxBatch: 64,
+  maxBatchDays: 16 * 365,
+  maxWaitMs: 0,
+  maxQueue: 4096,
+  maxInflight: 2,
+} as const;
 
 /** Options of {@link createApp}. Only `registry` is required. */
 export interface AppOptions {
@@ -94,15 +110,15 @@ export interface AppOptions {
 
 /**
  * Build the prediction app: `/v1/predict`, the KServe v2 endpoints, `/openapi.json`, `/docs`, `/metrics`.
- * @example const app = createApp({ registry: createModelRegistry([entry]), batching: { maxBatch: 64, maxWaitMs: 2 } });
+ * @example const app = createApp({ registry: createModelRegistry([entry]), batching: { maxBatch: 64 } });
  *          const res = await app.request("/v2/health/ready");
  */
 export function createApp(options: AppOptions): ServingApp {
   const limits: ServingLimits = { ...DEFAULT_SERVING_LIMITS, ...options.limits };
   const { registry, metrics } = options;
   const isShuttingDown = options.isShuttingDown ?? (() => false);
-  const batchers = new WeakMap<ModelEntry, Batcher<EncodedSite, Float32Array>>();
-  const b = options.batching ?? {};
+  const batchers = new Map<ModelEntry, Batcher<EncodedSite, Float32Array>>();
+  const { maxBatchDays, ...b } = { ...DEFAULT_BATCHING, ...options.batching };
   const address = clientAddress({
     ...(options.trustedProxies !== undefined ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.socketAddress ? { socket: options.socketAddress } : {}),
@@ -124,6 +140,7 @@ export function createApp(options: AppOptions): ServingApp {
     isShuttingDown,
     server: { name: options.server?.name ?? "soilco2", version: options.server?.version ?? "0.0.0" },
     admit: (c, siteDays) => admission.admit(siteDays, address(c)),
+    queuedSiteDays: () => [...batchers.values()].reduce((n, q) => n + q.queuedCost, 0),
     batcher(entry) {
       let batcher = batchers.get(entry);
       if (batcher) return batcher;
@@ -131,6 +148,8 @@ export function createApp(options: AppOptions): ServingApp {
       const staticCols = staticWidth(entry.schema);
       batcher = createBatcher<EncodedSite, Float32Array>({
         ...b,
+        maxBatchCost: maxBatchDays,
+        cost: (site) => siteLength(site, dynamicCols),
         run: async (sites) => {
           const t0 = performance.now();
           const rows = await runSites(entry.predictor, sites, dynamicCols, staticCols);
@@ -159,6 +178,8 @@ export function createApp(options: AppOptions): ServingApp {
       if (modelName === undefined)
         throw new HttpError(503, "no_model", "no model is loaded", "start the server with --models <dir>");
       const entry = registry.get(modelName, version);
+      const failure = version === undefined ? undefined : registry.failure(modelName, version);
+      if (!entry && failure) throw failedVersionError(failure);
       if (!entry) {
         const known = registry.list().map((m) => `${m.name} (${m.versions.join(", ")})`);
         throw new HttpError(

@@ -1,4 +1,8 @@
-/** Micro-batching, runtime-neutral: items of concurrent requests are gathered into one model call, bounded in size and wait. */
+/**
+ * Micro-batching, runtime-neutral: items of concurrent requests are gathered into one model call. Triton's dynamic
+ * batcher rule: an idle model runs a request at once; only while batches are running do requests queue, and the
+ * next free slot takes everything queued (up to the caps) as one batch.
+ */
 import { HttpError } from "./errors.ts";
 
 /** What one dispatched batch held, for metrics. */
@@ -17,7 +21,17 @@ export interface BatcherOptions<I, O> {
   run(items: I[]): Promise<O[]>;
   /** Most items in one call of `run` (default 64). A request with more items is spread over several batches. */
   maxBatch?: number;
-  /** Longest time the oldest queued item waits for company before its batch starts (default 2 ms). */
+  /**
+   * Most cost (see `cost`) in one call of `run`, e.g. site-days (default unbounded); a batch always takes at least
+   * one item.
+   */
+  maxBatchCost?: number;
+  /** The cost of an item, e.g. its days (default 1). Queue depth in these units: {@link Batcher.queuedCost}. */
+  cost?(item: I): number;
+  /**
+   * Longest time the oldest queued item waits for company while another batch is running (default 0: a free slot
+   * takes what is queued at once). Never applies when no batch is running: an idle model runs a request at once.
+   */
   maxWaitMs?: number;
   /** Most items waiting; a request that would go beyond is refused with 503 `overloaded` (default 4096). */
   maxQueue?: number;
@@ -40,6 +54,8 @@ export interface Batcher<I, O> {
   submit(items: readonly I[], signal?: AbortSignal): Promise<O[]>;
   /** Items queued and not yet running. */
   readonly queued: number;
+  /** Cost of the items queued and not yet running (site-days when `cost` counts days): for admission control. */
+  readonly queuedCost: number;
   /** Batches running now. */
   readonly inflight: number;
 }
@@ -57,6 +73,7 @@ interface Job<I, O> {
 interface Slot<I, O> {
   job: Job<I, O>;
   index: number;
+  cost: number;
 }
 
 function abortReason(signal: AbortSignal): unknown {
@@ -67,17 +84,20 @@ function abortReason(signal: AbortSignal): unknown {
 
 /**
  * Create a micro-batcher around a batch function.
- * @example const b = createBatcher({ run: (sites) => runSites(predictor, sites, schema), maxBatch: 64, maxWaitMs: 2 });
+ * @example const b = createBatcher({ run: (sites) => runSites(predictor, sites, schema), maxBatch: 64 });
  *          const rows = await b.submit(encodedSites, c.var.signal);
  */
 export function createBatcher<I, O>(opts: BatcherOptions<I, O>): Batcher<I, O> {
   const maxBatch = Math.max(1, opts.maxBatch ?? 64);
-  const maxWaitMs = Math.max(0, opts.maxWaitMs ?? 2);
+  const maxWaitMs = Math.max(0, opts.maxWaitMs ?? 0);
+  const maxBatchCost = opts.maxBatchCost ?? Number.POSITIVE_INFINITY;
+  const costOf = opts.cost ?? (() => 1);
   const maxQueue = Math.max(1, opts.maxQueue ?? 4096);
   const maxInflight = Math.max(1, opts.maxInflight ?? 2);
   const now = opts.now ?? (() => performance.now());
   const queue: Slot<I, O>[] = [];
   let inflight = 0;
+  let queuedCost = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const call = async (items: I[]): Promise<O[]> => {
@@ -130,8 +150,18 @@ export function createBatcher<I, O>(opts: BatcherOptions<I, O>): Batcher<I, O> {
     }
   }
 
+  /** Take the head of the queue up to `maxBatch` items and `maxBatchCost` (at least one item). */
+  function take(): Slot<I, O>[] {
+    let n = 0;
+    let cost = 0;
+    while (n < queue.length && n < maxBatch && (n === 0 || cost + queue[n]!.cost <= maxBatchCost))
+      cost += queue[n++]!.cost;
+    queuedCost -= cost;
+    return queue.splice(0, n);
+  }
+
   function dispatch(): void {
-    const slots = queue.splice(0, maxBatch).filter((s) => !s.job.done);
+    const slots = take().filter((s) => !s.job.done);
     if (slots.length === 0) return;
     const t = now();
     const jobs = [...new Set(slots.map((s) => s.job))];
@@ -144,7 +174,7 @@ export function createBatcher<I, O>(opts: BatcherOptions<I, O>): Batcher<I, O> {
     while (inflight < maxInflight && queue.length > 0) {
       const due = queue[0]!.job.enqueued + maxWaitMs;
       const t = now();
-      if (queue.length >= maxBatch || t >= due) {
+      if (inflight === 0 || queue.length >= maxBatch || queuedCost >= maxBatchCost || t >= due) {
         dispatch();
         continue;
       }
@@ -196,7 +226,8 @@ export function createBatcher<I, O>(opts: BatcherOptions<I, O>): Batcher<I, O> {
         );
       return new Promise<O[]>((resolve, reject) => {
         const onAbort = () => {
-          for (let i = queue.length - 1; i >= 0; i--) if (queue[i]!.job === job) queue.splice(i, 1);
+          for (let i = queue.length - 1; i >= 0; i--)
+            if (queue[i]!.job === job) queuedCost -= queue.splice(i, 1)[0]!.cost;
           fail(job, abortReason(signal!));
           schedule();
         };
@@ -216,12 +247,19 @@ export function createBatcher<I, O>(opts: BatcherOptions<I, O>): Batcher<I, O> {
           },
         };
         signal?.addEventListener("abort", onAbort, { once: true });
-        for (let i = 0; i < items.length; i++) queue.push({ job, index: i });
+        for (let i = 0; i < items.length; i++) {
+          const cost = costOf(items[i]!);
+          queuedCost += cost;
+          queue.push({ job, index: i, cost });
+        }
         schedule();
       });
     },
     get queued() {
       return queue.length;
+    },
+    get queuedCost() {
+      return queuedCost;
     },
     get inflight() {
       return inflight;

@@ -44,6 +44,11 @@ export interface RouteDeps {
   admit(c: Context, siteDays: number): () => void;
   /** The micro-batcher of a model version (created on first use). */
   batcher(entry: ModelEntry): Batcher<EncodedSite, Float32Array>;
+  /**
+   * Site-days queued and not yet running, over every model version: the queue depth for cost-based admission
+   * (a site counts its days; a sparse `dates` list its span).
+   */
+  queuedSiteDays(): number;
   /** A model version that can serve now, or a 404 / 503 `HttpError`. */
   resolve(name: string | undefined, version: string | undefined): ModelEntry;
   metrics: ServingMetrics | undefined;

@@ -8,9 +8,13 @@ export interface BatchPredictor {
   predict(input: RawBatch): Promise<Float32Array>;
 }
 
-/** One loaded model version. `ready` may change after creation (e.g. while a session warms up). */
+/** One loaded model version. `ready` may change after creation (e.g. while a session warms up or restarts). */
 export interface ModelEntry {
   name: string;
+  /**
+   * The version's address: its directory name in `<root>/<name>/<version>/` (Triton's numbered directories, e.g.
+   * `1`, `2`); the manifest's version string (`manifest.version`) is metadata.
+   */
   version: string;
   schema: ModelSchema;
   manifest: Manifest;
@@ -22,33 +26,48 @@ export interface ModelEntry {
   executionProvider: string;
 }
 
+/** A model version that was found but does not serve: its directory and why, for its ready route and the log. */
+export interface VersionFailure {
+  name: string;
+  version: string;
+  /** The version's directory. */
+  dir: string;
+  /** One line: what went wrong and what to do. */
+  reason: string;
+}
+
 /** What the app needs from a set of models. */
 export interface ModelRegistry {
-  /** Every model name with its versions, oldest first (the last one is the latest). */
+  /** Every model name with its versions (loaded and failed), oldest first (the last one is the newest). */
   list(): { name: string; versions: string[] }[];
-  /** A model version, or its latest version when `version` is undefined; undefined when there is none. */
+  /**
+   * A loaded model version (by directory version, or by its manifest version when that names one version), or
+   * with `version` undefined the newest ready one (the newest loaded one when none is ready); undefined when none.
+   */
   get(name: string, version?: string): ModelEntry | undefined;
+  /** Why a version that was found does not serve; undefined for a loaded or unknown version. */
+  failure(name: string, version: string): VersionFailure | undefined;
   /** The model `POST /v1/predict` uses when a request names none. */
   defaultModel(): string | undefined;
 }
 
 /**
- * Order versions so that the latest comes last: numeric parts compare as numbers (`0.10.0` after `0.9.1`,
- * `0.1.0+run-10` after `0.1.0+run-9`).
+ * Order versions so that the newest comes last: numeric parts compare as numbers (`10` after `9`, `0.10.0` after
+ * `0.9.1`). Applied to directory versions, this is Triton's rule: the highest numbered directory is the newest.
  */
 export function compareVersions(a: string, b: string): number {
   return a.localeCompare(b, "en", { numeric: true });
 }
 
 /**
- * An in-memory registry over loaded entries. The default model is `defaultModel`, else `soilco2-lstm` when
- * present, else the first name in alphabetical order.
+ * An in-memory registry over loaded entries and failed versions. The default model is `defaultModel`, else
+ * `soilco2-lstm` when present, else the first name in alphabetical order.
  * @throws {Error} when two entries share a name and version
- * @example const registry = createModelRegistry([{ name, version, schema, manifest, sha256, predictor, ready: true, executionProvider: "cpu" }]);
+ * @example const registry = createModelRegistry([{ name, version: "1", schema, manifest, sha256, predictor, ready: true, executionProvider: "cpu" }]);
  */
 export function createModelRegistry(
   entries: readonly ModelEntry[],
-  opts: { defaultModel?: string } = {},
+  opts: { defaultModel?: string; failures?: readonly VersionFailure[] } = {},
 ): ModelRegistry {
   const byName = new Map<string, ModelEntry[]>();
   for (const e of entries) {
@@ -59,16 +78,29 @@ export function createModelRegistry(
     byName.set(e.name, list);
   }
   for (const list of byName.values()) list.sort((a, b) => compareVersions(a.version, b.version));
-  const names = [...byName.keys()].sort();
-  const fallback = byName.has("soilco2-lstm") ? "soilco2-lstm" : names[0];
+  const failures = opts.failures ?? [];
+  const versionsOf = (name: string) =>
+    [
+      ...new Set([
+        ...(byName.get(name) ?? []).map((e) => e.version),
+        ...failures.filter((f) => f.name === name).map((f) => f.version),
+      ]),
+    ].sort(compareVersions);
+  const names = [...new Set([...byName.keys(), ...failures.map((f) => f.name)])].sort();
+  const fallback = byName.has("soilco2-lstm") ? "soilco2-lstm" : [...byName.keys()].sort()[0];
   const defaultName = opts.defaultModel ?? fallback;
   return {
-    list: () => names.map((name) => ({ name, versions: byName.get(name)!.map((e) => e.version) })),
+    list: () => names.map((name) => ({ name, versions: versionsOf(name) })),
     get(name, version) {
       const list = byName.get(name);
       if (!list) return undefined;
-      return version === undefined ? list[list.length - 1] : list.find((e) => e.version === version);
+      if (version === undefined) return list.findLast((e) => e.ready) ?? list[list.length - 1];
+      const exact = list.find((e) => e.version === version);
+      if (exact || failures.some((f) => f.name === name && f.version === version)) return exact;
+      const alias = list.filter((e) => e.manifest.version === version);
+      return alias.length === 1 ? alias[0] : undefined;
     },
+    failure: (name, version) => failures.find((f) => f.name === name && f.version === version),
     defaultModel: () => defaultName,
   };
 }

@@ -124,7 +124,10 @@ function siteCoverage(
     const days = setDays(s, labels[i]!, SPLIT.test, []);
     if (days.length < 10) return;
     const iv = intervals[i];
-    if (!iv) return void without++;
+    if (!iv) {
+      without++;
+      return;
+    }
     cov.push(
       intervalCoverage(
         days.map((t) => s.target[t]!),

@@ -1,138 +1,210 @@
-/** Load every model version under a model root (`<root>/<name>/<version>/`, or `<root>` itself) into one session each. */
-import { readdir, stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+/**
+ * Load every model version under a model root, each on its own: a version that cannot load (no manifest, a bad
+ * file, an onnxruntime graph error, golden sets that do not match) is logged with its path and reported not ready,
+ * while the others serve.
+ */
 import type * as ortCommon from "onnxruntime-common";
 import * as ortNode from "onnxruntime-node";
 import { ArtefactError } from "../../core/errors.ts";
 import { staticWidth } from "../../core/model-schema.ts";
-import type { OrtPredictor } from "../../export/ort-predict.ts";
-import { readModelDir } from "../../export/read-model.ts";
+import { type ModelDir, readModelDir } from "../../export/read-model.ts";
 import type { ServingMetrics } from "../metrics.ts";
-import { createModelRegistry, type ModelEntry, type ModelRegistry } from "../registry.ts";
+import {
+  compareVersions,
+  createModelRegistry,
+  type ModelEntry,
+  type ModelRegistry,
+  type VersionFailure,
+} from "../registry.ts";
 import { createProviderSession, type NodeOrt, type ProviderChoice } from "./execution-provider.ts";
-import { createWorkerPredictor } from "./worker-predictor.ts";
+import { readCheckedGoldenSets, runGoldenSets } from "./golden-check.ts";
+import { findVersionDirs, HOW_TO_EXPORT, type VersionDir } from "./model-dirs.ts";
+import { createWorkerPool, type PoolHealth } from "./worker-pool.ts";
+
+export { findModelDirs } from "./model-dirs.ts";
+
+/** Sessions per model version and intra-op threads per session that ship: measured by `npm run bench:serve`. */
+export const DEFAULT_POOL = { sessions: 1, threads: 1 } as const;
 
 /** Options of {@link loadModels}. */
 export interface LoadModelsOptions {
   /** Execution provider choice (default `auto`). */
   provider?: ProviderChoice;
-  /** onnxruntime intra-op threads (default: onnxruntime's own, one per core). */
+  /** onnxruntime intra-op threads per session (default {@link DEFAULT_POOL}). */
   threads?: number;
+  /** Worker sessions per model version (default {@link DEFAULT_POOL}; only with `thread: "worker"`). */
+  sessions?: number;
   /** The default model name (default `soilco2-lstm` when present). */
   defaultModel?: string;
   metrics?: ServingMetrics;
   log?: (line: string) => void;
   /**
-   * Where sessions run: `worker` (default), one worker thread per model version, so inference never blocks HTTP;
-   * `main`, on the calling thread (onnxruntime-node only).
+   * Where sessions run: `worker` (default), supervised worker threads, so inference never blocks HTTP and a dead
+   * thread is restarted; `main`, on the calling thread (onnxruntime-node only).
    */
   thread?: "worker" | "main";
 }
 
-/** Loaded models: the registry the app serves from, and a way to release the sessions. */
+/** Loaded models: the registry the app serves from, the versions that failed, and a way to release the sessions. */
 export interface LoadedModels {
   registry: ModelRegistry;
   entries: ModelEntry[];
+  failures: VersionFailure[];
+  /** Each loaded entry's worker health (absent with `thread: "main"`), in `entries` order. */
+  health: (PoolHealth | undefined)[];
   release(): Promise<void>;
 }
 
-const HOW_TO_EXPORT =
-  "export a run with `soilco2 export <run dir> --out models/soilco2-lstm/<version>`, or pass --models <dir>";
+const oneLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
 
-async function isDir(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
-}
-
-async function hasManifest(dir: string): Promise<boolean> {
-  return (await stat(join(dir, "manifest.json")).catch(() => undefined))?.isFile() ?? false;
-}
-
-async function subdirs(dir: string): Promise<string[]> {
-  const names = await readdir(dir);
-  const out: string[] = [];
-  for (const n of names.sort()) if (!n.startsWith(".") && (await isDir(join(dir, n)))) out.push(join(dir, n));
-  return out;
-}
-
-/**
- * Model directories under `root`: `root` itself when it holds manifest.json, else every `<root>/<name>/<version>/`
- * (and `<root>/<name>/` holding a manifest directly). Hidden entries (export's temporary dirs) are skipped.
- * @throws {ArtefactError} naming `root` when it is missing or holds no model
- */
-export async function findModelDirs(root: string): Promise<string[]> {
-  const abs = resolve(root);
-  if (!(await isDir(abs))) throw new ArtefactError(abs, "model directory not found", HOW_TO_EXPORT);
-  if (await hasManifest(abs)) return [abs];
-  const dirs: string[] = [];
-  for (const name of await subdirs(abs)) {
-    if (await hasManifest(name)) dirs.push(name);
-    else for (const version of await subdirs(name)) if (await hasManifest(version)) dirs.push(version);
+/** Two directories that claim one model version: a start-up error naming both. */
+function checkDuplicates(read: { ref: VersionDir; model: ModelDir; version: string }[]): void {
+  const seen = new Map<string, string>();
+  for (const r of read) {
+    const key = `${r.model.manifest.name}\u0000${r.version}`;
+    const other = seen.get(key);
+    if (other)
+      throw new ArtefactError(
+        r.ref.dir,
+        `is model ${r.model.manifest.name} version ${r.version}, like ${other}`,
+        "keep one of the two directories, or give one a new version number",
+      );
+    seen.set(key, r.ref.dir);
   }
-  if (dirs.length === 0)
-    throw new ArtefactError(abs, "holds no model (no <name>/<version>/manifest.json)", HOW_TO_EXPORT);
-  return dirs;
 }
 
 /**
- * Read, check and open every model under `root`: one onnxruntime-node session per version, on the provider
- * chosen at start, warmed up with one small run before it is marked ready.
- * @example const { registry, release } = await loadModels("models", { provider: "auto" });
+ * Read, check and open every model version under `root`: a pool of onnxruntime-node sessions per version on the
+ * provider chosen at start, each verified with the version's golden sets before it is marked ready.
+ * @throws {ArtefactError} when the root is missing or holds no model, when two directories are one version, or
+ * when no version could be loaded (naming each directory and why)
+ * @example const { registry, failures, release } = await loadModels("models", { provider: "auto" });
  */
 export async function loadModels(root: string, opts: LoadModelsOptions = {}): Promise<LoadedModels> {
   const log = opts.log ?? (() => {});
-  const sessionOptions: ortCommon.InferenceSession.SessionOptions = opts.threads
-    ? { intraOpNumThreads: opts.threads, interOpNumThreads: 1 }
-    : {};
-  const entries: ModelEntry[] = [];
-  const predictors: OrtPredictor[] = [];
-  const release = async () => {
-    for (const p of predictors.splice(0)) await p.release();
+  const threads = opts.threads ?? DEFAULT_POOL.threads;
+  const sessionOptions: ortCommon.InferenceSession.SessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
   };
-  try {
-    for (const dir of await findModelDirs(root)) {
-      const model = await readModelDir(dir);
-      const { name, version } = model.manifest;
-      opts.metrics?.modelState(name, version, "loading");
-      const t0 = performance.now();
+  const refs = await findVersionDirs(root);
+  const failures: VersionFailure[] = [];
+  const fail = (f: VersionFailure) => {
+    failures.push(f);
+    opts.metrics?.modelState(f.name, f.version, "failed");
+    log(`warning: model ${f.name} version ${f.version} in ${f.dir} does not serve: ${f.reason}`);
+  };
+
+  const read: { ref: VersionDir; model: ModelDir; version: string }[] = [];
+  for (const ref of refs) {
+    if (!ref.hasManifest) {
+      fail({
+        name: ref.model ?? "unknown",
+        version: ref.version ?? "unknown",
+        dir: ref.dir,
+        reason: "no manifest.json: not a model directory written by `soilco2 export`",
+      });
+      continue;
+    }
+    try {
+      const model = await readModelDir(ref.dir);
+      read.push({ ref, model, version: ref.version ?? model.manifest.version });
+    } catch (err) {
+      fail({
+        name: ref.model ?? "unknown",
+        version: ref.version ?? "unknown",
+        dir: ref.dir,
+        reason: oneLine(err),
+      });
+    }
+  }
+  checkDuplicates(read);
+
+  const entries: ModelEntry[] = [];
+  const health: (PoolHealth | undefined)[] = [];
+  const releases: (() => Promise<void>)[] = [];
+  const release = async () => {
+    for (const r of releases.splice(0)) await r();
+  };
+  for (const { ref, model, version } of read) {
+    const { name } = model.manifest;
+    const dir = ref.dir;
+    opts.metrics?.modelState(name, version, "loading");
+    const t0 = performance.now();
+    try {
+      const golden = await readCheckedGoldenSets(dir, model.manifest);
+      const checked: string[] = [];
+      const verify = async (p: { predict: ModelEntry["predictor"]["predict"] }) => {
+        const Dd = model.schema.dynamic.length;
+        const Ds = staticWidth(model.schema);
+        await p.predict({
+          dynamic: new Float32Array(8 * Dd),
+          static: new Float32Array(Ds),
+          batch: 1,
+          time: 8,
+          dynamicCols: Dd,
+          staticCols: Ds,
+        });
+        checked.splice(0, checked.length, ...(await runGoldenSets(dir, model.manifest, golden, p)));
+      };
       const choice = opts.provider ?? "auto";
-      const session = await (opts.thread === "main"
-        ? createProviderSession(ortNode as unknown as NodeOrt, model.modelBytes, choice, sessionOptions)
-        : createWorkerPredictor(model.modelBytes, choice, sessionOptions)
-      ).catch((err: unknown) => {
-        opts.metrics?.modelState(name, version, "failed");
-        throw err;
-      });
-      predictors.push(session.predictor);
-      const Dd = model.schema.dynamic.length;
-      const Ds = staticWidth(model.schema);
-      await session.predictor.predict({
-        dynamic: new Float32Array(8 * Dd),
-        static: new Float32Array(Ds),
-        batch: 1,
-        time: 8,
-        dynamicCols: Dd,
-        staticCols: Ds,
-      });
+      const opened = await (opts.thread === "main"
+        ? createProviderSession(ortNode as unknown as NodeOrt, model.modelBytes, choice, sessionOptions).then(
+            async (s) => {
+              await verify(s.predictor).catch(async (err: unknown) => {
+                await s.predictor.release();
+                throw err;
+              });
+              return { ...s, health: undefined };
+            },
+          )
+        : createWorkerPool(model.modelBytes, choice, opts.sessions ?? DEFAULT_POOL.sessions, sessionOptions, {
+            verify,
+            label: `model ${name} version ${version} (${dir})`,
+            log,
+            onHealth: (alive) => opts.metrics?.modelState(name, version, alive ? "ready" : "loading"),
+          }));
+      releases.push(() => opened.predictor.release());
+      const poolHealth = opened.health;
       entries.push({
         name,
         version,
         schema: model.schema,
         manifest: model.manifest,
         sha256: model.sha256,
-        predictor: session.predictor,
-        ready: true,
-        executionProvider: session.provider,
+        predictor: opened.predictor,
+        get ready() {
+          return poolHealth?.alive() ?? true;
+        },
+        executionProvider: opened.provider,
       });
-      opts.metrics?.modelState(name, version, "ready", session.provider);
+      health.push(poolHealth);
+      opts.metrics?.modelState(name, version, "ready", opened.provider);
       log(
-        `loaded ${name} ${version} from ${dir} on ${session.provider} (${session.reason}) in ${(performance.now() - t0).toFixed(0)} ms`,
+        `loaded ${name} version ${version} (${model.manifest.version}) from ${dir} on ${opened.provider} (${opened.reason}), ` +
+          `${checked.length} golden sets match, in ${(performance.now() - t0).toFixed(0)} ms`,
       );
+    } catch (err) {
+      const reason = oneLine(err);
+      fail({
+        name,
+        version,
+        dir,
+        reason: reason.includes(dir) ? reason : `onnxruntime could not run ${dir}: ${reason}`,
+      });
     }
-    const registry = createModelRegistry(
-      entries,
-      opts.defaultModel ? { defaultModel: opts.defaultModel } : {},
-    );
-    return { registry, entries, release };
+  }
+  if (entries.length === 0) {
+    const why = failures.map((f) => `${f.dir}: ${f.reason}`).join("; ");
+    throw new ArtefactError(root, `no model version could be loaded (${why})`, HOW_TO_EXPORT);
+  }
+  failures.sort((a, b) => compareVersions(`${a.name}/${a.version}`, `${b.name}/${b.version}`));
+  try {
+    const registry = createModelRegistry(entries, {
+      failures,
+      ...(opts.defaultModel ? { defaultModel: opts.defaultModel } : {}),
+    });
+    return { registry, entries, failures, health, release };
   } catch (err) {
     await release();
     throw err;

@@ -6,7 +6,7 @@ import { type AppOptions, createApp } from "../app.ts";
 import type { ServingApp } from "../context.ts";
 import { checkApiKeys } from "../middleware/api-key.ts";
 import type { ProviderChoice } from "./execution-provider.ts";
-import { type LoadedModels, loadModels } from "./load-models.ts";
+import { DEFAULT_POOL, type LoadedModels, loadModels } from "./load-models.ts";
 import { createPromMetrics } from "./prom-metrics.ts";
 
 /** Options of {@link startServer}: the app's options (less what the server fills in) plus where and what to serve. */
@@ -18,7 +18,10 @@ export interface ServeOptions extends Omit<AppOptions, "registry" | "metrics" | 
   /** Default 127.0.0.1; 0.0.0.0 in containers. */
   host?: string;
   provider?: ProviderChoice;
+  /** onnxruntime intra-op threads per session (default `DEFAULT_POOL.threads`). */
   threads?: number;
+  /** Worker sessions per model version (default `DEFAULT_POOL.sessions`). */
+  sessions?: number;
   /** Longest wait for requests in flight at shutdown (default 10 000 ms). */
   graceMs?: number;
   /** Where start-up and shutdown lines go (default console.log). */
@@ -53,13 +56,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const models = await loadModels(opts.models, {
     ...(opts.provider ? { provider: opts.provider } : {}),
     ...(opts.threads ? { threads: opts.threads } : {}),
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
     metrics,
     log: print,
   });
   let stopping = false;
   let inflight = 0;
+  const sessions = opts.sessions ?? DEFAULT_POOL.sessions;
   const app = createApp({
     ...opts,
+    // One batch per session running, plus one handed over, so no session waits for the main thread.
+    batching: { maxInflight: sessions + 1, ...opts.batching },
     registry: models.registry,
     metrics,
     isShuttingDown: () => stopping,
@@ -92,7 +99,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   const loaded = models.entries.map((e) => `${e.name} ${e.version} (${e.executionProvider})`).join(", ");
-  print(`soilco2 serve: listening on ${url} with ${loaded}`);
+  const failed = models.failures.map((f) => `${f.name} ${f.version} (${f.dir})`).join(", ");
+  print(`soilco2 serve: listening on ${url} with ${loaded}${failed ? `; NOT serving ${failed}` : ""}`);
 
   let closing: Promise<void> | undefined;
   const close = () => {

@@ -3,14 +3,19 @@ import { z } from "zod";
 import type { RouteDeps, ServingApp } from "../context.ts";
 import { v2ServerMetadataZ } from "../schemas.ts";
 
-/** Whether every loaded model version is ready and the server is not shutting down. */
+/**
+ * Whether the server can serve: not shutting down, at least one model version loaded, and every loaded version
+ * ready (a restarting inference thread makes it false). Versions that failed to load are reported on their own
+ * ready route and in the log, not here, so one bad version does not take the others out of service.
+ */
 export function serverReady(deps: RouteDeps): boolean {
   if (deps.isShuttingDown()) return false;
-  const models = deps.registry.list();
-  return (
-    models.length > 0 &&
-    models.every((m) => m.versions.every((v) => deps.registry.get(m.name, v)?.ready === true))
-  );
+  const loaded = deps.registry
+    .list()
+    .flatMap((m) =>
+      m.versions.filter((v) => !deps.registry.failure(m.name, v)).map((v) => deps.registry.get(m.name, v)),
+    );
+  return loaded.length > 0 && loaded.every((e) => e?.ready === true);
 }
 
 /** Add the v2 health and server-metadata routes (never behind API keys: probes must reach them). */
@@ -25,7 +30,7 @@ export function v2HealthRoutes(app: ServingApp, deps: RouteDeps): void {
   app.openAPIRegistry.registerPath({
     method: "get",
     path: "/v2/health/ready",
-    summary: "Readiness: every model loaded and not shutting down (Kubernetes readinessProbe)",
+    summary: "Readiness: every loaded model version ready and not shutting down (Kubernetes readinessProbe)",
     responses: {
       200: { description: "ready", content: json(z.object({ ready: z.boolean() })) },
       503: {

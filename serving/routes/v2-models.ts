@@ -4,7 +4,7 @@ import { z } from "zod";
 import { staticColumns } from "../../core/model-schema.ts";
 import type { AppEnv, RouteDeps, ServingApp } from "../context.ts";
 import { HttpError } from "../errors.ts";
-import type { ModelEntry } from "../registry.ts";
+import type { ModelEntry, VersionFailure } from "../registry.ts";
 import { errorBodyZ, v2ModelMetadataZ } from "../schemas.ts";
 import { v2TensorMetadata } from "../v2-tensors.ts";
 
@@ -21,6 +21,7 @@ export function modelMetadata(entry: ModelEntry, versions: string[]) {
     ...v2TensorMetadata(s),
     parameters: {
       version: entry.version,
+      manifest_version: entry.manifest.version,
       sha256: entry.sha256,
       execution_provider: entry.executionProvider,
       ready: entry.ready,
@@ -33,12 +34,27 @@ export function modelMetadata(entry: ModelEntry, versions: string[]) {
   };
 }
 
-/** The model version a v2 path names; 404 naming the known models when there is none. */
+/** A version that was found but failed to load: 503 `model_not_ready` naming its directory and why. */
+export function failedVersionError(failure: VersionFailure): HttpError {
+  return new HttpError(
+    503,
+    "model_not_ready",
+    `model ${failure.name} version ${failure.version} (${failure.dir}) failed to load: ${failure.reason}`,
+    "fix or remove that version directory and restart; other versions keep serving",
+  );
+}
+
+/**
+ * The model version a v2 path names; 404 naming the known models when there is none, 503 for a version that
+ * failed to load (use {@link pathFailure} first to answer its ready route).
+ */
 export function pathModel(deps: RouteDeps, c: Context<AppEnv>): ModelEntry {
   const name = c.req.param("name") ?? "";
   const version = c.req.param("version");
   const entry = deps.registry.get(name, version);
   if (!entry) {
+    const failure = version === undefined ? undefined : deps.registry.failure(name, version);
+    if (failure) throw failedVersionError(failure);
     const known = deps.registry.list().map((m) => `${m.name} (${m.versions.join(", ")})`);
     throw new HttpError(
       404,
@@ -58,7 +74,11 @@ export function v2ModelRoutes(app: ServingApp, deps: RouteDeps): void {
     description: "unknown model or version",
     content: { "application/json": { schema: errorBodyZ } },
   };
-  const readyZ = z.object({ name: z.string(), ready: z.boolean() });
+  const readyZ = z.object({
+    name: z.string(),
+    ready: z.boolean(),
+    reason: z.string().optional().describe("why a version that failed to load does not serve"),
+  });
   for (const base of ["/v2/models/{name}", "/v2/models/{name}/versions/{version}"]) {
     const params = base.includes("{version}")
       ? z.object({ name: z.string(), version: z.string() })
@@ -80,7 +100,10 @@ export function v2ModelRoutes(app: ServingApp, deps: RouteDeps): void {
       request: { params },
       responses: {
         200: { description: "ready", content: { "application/json": { schema: readyZ } } },
-        503: { description: "loaded but not ready", content: { "application/json": { schema: readyZ } } },
+        503: {
+          description: "not ready: loading, restarting, or failed to load (`reason`)",
+          content: { "application/json": { schema: readyZ } },
+        },
         404: err,
       },
     });
@@ -92,6 +115,10 @@ export function v2ModelRoutes(app: ServingApp, deps: RouteDeps): void {
     return c.json(modelMetadata(entry, versions));
   };
   const ready = (c: Context<AppEnv>) => {
+    const version = c.req.param("version");
+    const failure =
+      version === undefined ? undefined : deps.registry.failure(c.req.param("name") ?? "", version);
+    if (failure) return c.json({ name: failure.name, ready: false, reason: failure.reason }, 503);
     const entry = pathModel(deps, c);
     const ok = entry.ready && !deps.isShuttingDown();
     return c.json({ name: entry.name, ready: ok }, ok ? 200 : 503);

@@ -1,0 +1,76 @@
+/**
+ * Model discovery under a model root, Triton's layout: `<root>/<name>/<version>/` where the version is the
+ * directory's name (`1`, `2`, …; the highest number is the newest). `<root>/<name>/` or `<root>` holding a manifest
+ * directly is one model directory whose version comes from its manifest (or its name, when that is a number).
+ */
+import { readdir, stat } from "node:fs/promises";
+import { basename, join, resolve } from "node:path";
+import { ArtefactError } from "../../core/errors.ts";
+import { MODEL_DIR_FILES } from "../../export/manifest.ts";
+import { compareVersions } from "../registry.ts";
+
+/** One version directory found under a root. */
+export interface VersionDir {
+  /** Absolute path. */
+  dir: string;
+  /** The `<name>` directory's name, when the version sits in `<root>/<name>/<version>/`. */
+  model?: string;
+  /** The version's address; undefined when it is the manifest's version string. */
+  version?: string;
+  /** Whether manifest.json is there (a version directory without it cannot load and is reported). */
+  hasManifest: boolean;
+}
+
+export const HOW_TO_EXPORT =
+  "export a run with `soilco2 export <run dir> --out models/soilco2-lstm/<version>` (a new number), or pass --models <dir>";
+
+async function isDir(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+async function hasManifest(dir: string): Promise<boolean> {
+  return (await stat(join(dir, MODEL_DIR_FILES.manifest)).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** Sub-directories, hidden ones (export's temporary dirs) left out, in version order. */
+async function subdirs(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const n of (await readdir(dir)).sort(compareVersions))
+    if (!n.startsWith(".") && (await isDir(join(dir, n)))) out.push(join(dir, n));
+  return out;
+}
+
+const numbered = (dir: string) => (/^\d+$/.test(basename(dir)) ? basename(dir) : undefined);
+
+/**
+ * Every version directory under `root`, those without manifest.json included (so the caller can warn).
+ * @throws {ArtefactError} naming `root` when it is missing or no directory under it holds a manifest
+ */
+export async function findVersionDirs(root: string): Promise<VersionDir[]> {
+  const abs = resolve(root);
+  if (!(await isDir(abs))) throw new ArtefactError(abs, "model directory not found", HOW_TO_EXPORT);
+  if (await hasManifest(abs)) {
+    const version = numbered(abs);
+    return [{ dir: abs, hasManifest: true, ...(version ? { version } : {}) }];
+  }
+  const found: VersionDir[] = [];
+  for (const name of await subdirs(abs)) {
+    const model = basename(name);
+    if (await hasManifest(name)) found.push({ dir: name, model, hasManifest: true });
+    else
+      for (const v of await subdirs(name))
+        found.push({ dir: v, model, version: basename(v), hasManifest: await hasManifest(v) });
+  }
+  if (!found.some((f) => f.hasManifest))
+    throw new ArtefactError(abs, "holds no model (no <name>/<version>/manifest.json)", HOW_TO_EXPORT);
+  return found;
+}
+
+/**
+ * Model directories (with manifest.json) under `root`: `root` itself when it holds one, else every
+ * `<root>/<name>/<version>/` (and `<root>/<name>/` holding a manifest directly), versions in order.
+ * @throws {ArtefactError} naming `root` when it is missing or holds no model
+ */
+export async function findModelDirs(root: string): Promise<string[]> {
+  return (await findVersionDirs(root)).filter((f) => f.hasManifest).map((f) => f.dir);
+}
