@@ -6,6 +6,7 @@ import { staticWidth } from "../core/model-schema.ts";
 import type { EncodedSite } from "../core/request.ts";
 import { type Batcher, createBatcher } from "./batcher.ts";
 import type { AppEnv, RouteDeps, ServingApp, ServingLimits } from "./context.ts";
+import { DEFAULT_SERVING_LIMITS } from "./default-limits.ts";
 import { HttpError } from "./errors.ts";
 import { runSites } from "./infer.ts";
 import type { ServingMetrics } from "./metrics.ts";
@@ -25,13 +26,7 @@ import { v2HealthRoutes } from "./routes/v2-health.ts";
 import { v2InferRoutes } from "./routes/v2-infer.ts";
 import { v2ModelRoutes } from "./routes/v2-models.ts";
 
-/** Default limits: 1000 sites, 3660 days, 16 MiB bodies, 30 s per request. */
-export const DEFAULT_SERVING_LIMITS: ServingLimits = {
-  maxSites: 1000,
-  maxDays: 3660,
-  maxBodyBytes: 16 * 1024 * 1024,
-  timeoutMs: 30_000,
-};
+export { DEFAULT_SERVING_LIMITS };
 
 /** Micro-batching settings (see serving/batcher.ts). */
 export interface BatchingOptions {
