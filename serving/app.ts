@@ -62,6 +62,8 @@ export interface AppOptions {
   server?: { name?: string; version?: string };
   /** Extra sub-apps mounted with `app.route(path, app)`, e.g. `{ path: "/demo", app: demoApp }`; public, no limits. */
   mounts?: readonly { path: string; app: Hono<Env, Schema, string> }[];
+  /** URL prefix of Swagger UI's files when a mount serves them (Node: `/docs/assets`); default a pinned CDN. */
+  docsAssetsBase?: string;
   /** True while the server drains: readiness fails, API requests get 503 with `Connection: close`. */
   isShuttingDown?: () => boolean;
   /** Where unexpected (500) errors are logged (default console.error). */
@@ -187,6 +189,9 @@ export function createApp(options: AppOptions): ServingApp {
   v2InferRoutes(app, deps);
   if (metrics) metricsRoutes(app, metrics);
   for (const m of options.mounts ?? []) app.route(m.path, m.app);
-  docsRoutes(app, deps);
+  docsRoutes(app, deps, {
+    keysRequired: keys.length > 0,
+    ...(options.docsAssetsBase ? { assetsBase: options.docsAssetsBase } : {}),
+  });
   return app;
 }

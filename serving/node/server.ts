@@ -4,6 +4,7 @@ import { serve } from "@hono/node-server";
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { type AppOptions, createApp } from "../app.ts";
 import type { ServingApp } from "../context.ts";
+import { DOCS_ASSETS_BASE, docsAssetsMount } from "./docs-assets.ts";
 import type { ProviderChoice } from "./execution-provider.ts";
 import { type LoadedModels, loadModels } from "./load-models.ts";
 import { createPromMetrics } from "./prom-metrics.ts";
@@ -59,6 +60,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     ...opts,
     registry: models.registry,
     metrics,
+    mounts: [...(opts.mounts ?? []), docsAssetsMount()],
+    docsAssetsBase: DOCS_ASSETS_BASE,
     isShuttingDown: () => stopping,
     rateLimit: opts.rateLimit && {
       address: (c) => c.req.header("x-forwarded-for")?.split(",")[0]?.trim() || getConnInfo(c).remote.address,
