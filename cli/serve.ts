@@ -87,7 +87,7 @@ const ms = (n: number) => `${n} ms`;
 /** Add the `serve` sub-command to a program. */
 export function registerServe(program: Command): Command {
   const d = DEFAULT_SERVING_LIMITS;
-  const envPort = process.env.PORT;
+  const envPort = process.env.PORT || undefined;
   const opt = (flags: string, text: string) => new Option(flags, text);
   return program
     .command("serve")
