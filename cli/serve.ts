@@ -184,8 +184,10 @@ export function registerServe(program: Command): Command {
       const widget = await ensureWidget();
       if (widget.state === "built")
         console.log(`soilco2 serve: built the demo widget (${widget.why}) in ${widget.seconds.toFixed(1)} s`);
-      else if (widget.state === "unavailable")
-        console.log(`soilco2 serve: no demo widget: ${widget.why}; run \`npm run build:edge\` to build it`);
+      else if (widget.state !== "up to date")
+        console.log(
+          `soilco2 serve: ${widget.state === "stale" ? "demo widget kept as built" : "no demo widget"}: ${widget.why}; \`npm ci && npm run build:edge\` builds it`,
+        );
       const server = await startServer({ ...options, mounts: [demoMount(o.models)] }).catch(
         (err: unknown) => {
           throw listenError(err, o.port, o.host);

@@ -33,11 +33,13 @@ export async function widgetStaleness(dir: string = WIDGET_OUT): Promise<string 
 export type WidgetState =
   | { state: "up to date"; dir: string }
   | { state: "built"; dir: string; why: string; seconds: number }
+  | { state: "stale"; dir: string; why: string }
   | { state: "unavailable"; dir: string; why: string };
 
 /**
  * Build the widget into `dir` (default edge/dist/widget) when it is missing or stale. Never throws: when esbuild
- * is not installed (a production install) or the build fails, says so and the demo answers 503 with the fix.
+ * is not installed (a production install, e.g. the container image, which builds the widget when it is made) or the
+ * build fails, an existing bundle is kept (`stale`), else the demo answers 503 with the fix (`unavailable`).
  * @example const w = await ensureWidget(); console.log(w.state);
  */
 export async function ensureWidget(dir: string = WIDGET_OUT): Promise<WidgetState> {
@@ -58,8 +60,16 @@ export async function ensureWidget(dir: string = WIDGET_OUT): Promise<WidgetStat
     return { state: "built", dir, why, seconds: (performance.now() - t0) / 1000 };
   } catch (err) {
     const message = err instanceof Error ? err.message.split("\n")[0]! : String(err);
-    return { state: "unavailable", dir, why: `${why}, and building it failed: ${message}` };
+    const kept = await stat(join(dir, "soil-co2-chart.js")).catch(() => undefined);
+    return { state: kept ? "stale" : "unavailable", dir, why: `${why}, and building it failed: ${message}` };
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+// `npx tsx edge/widget/ensure-widget.ts`: build now if needed (the container image runs this when it is made)
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const w = await ensureWidget();
+  console.log(`widget ${w.state}: ${w.dir}${"why" in w ? ` (${w.why})` : ""}`);
+  if (w.state === "unavailable" || w.state === "stale") process.exitCode = 1;
 }
