@@ -34,7 +34,10 @@ const packageOf = (spec: string) =>
   spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0]!;
 
 describe("deploy/Dockerfile", () => {
-  const cmd = /^CMD \[(.*)\]$/m.exec(DOCKERFILE)![1]!.split(",").map((s) => JSON.parse(s.trim()) as string);
+  const cmd = /^CMD \[(.*)\]$/m
+    .exec(DOCKERFILE)![1]!
+    .split(",")
+    .map((s) => JSON.parse(s.trim()) as string);
 
   it("copies every module the entry point imports, and installs every package it imports", async () => {
     expect(cmd.slice(0, 3)).toEqual(["node", "bin/soilco2.js", "serve"]);
@@ -60,7 +63,10 @@ describe("deploy/Dockerfile", () => {
     const ignored = local.filter((f) => IGNORE.some((i) => f === i || f.startsWith(`${i}/`)));
     expect(ignored, `left out by .dockerignore: ${ignored.join(", ")}`).toEqual([]);
 
-    const runtime = new Set([...Object.keys(PKG.dependencies), ...Object.keys(PKG.optionalDependencies ?? {})]);
+    const runtime = new Set([
+      ...Object.keys(PKG.dependencies),
+      ...Object.keys(PKG.optionalDependencies ?? {}),
+    ]);
     const bad: string[] = [];
     for (const [file, input] of Object.entries(result.metafile.inputs)) {
       const rel = relative(REPO_ROOT, join(process.cwd(), file));
