@@ -9,9 +9,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const BIN = fileURLToPath(new URL("../bin/soilco2.js", import.meta.url));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const wall = (args: string[]) => {
+const wall = (args: readonly string[]) => {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [...args], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}: ${r.stderr}`);
   return (performance.now() - t0) / 1000;
 };

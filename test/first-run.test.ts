@@ -1,12 +1,12 @@
 // The first ten minutes, as a newcomer meets them: `soilco2 serve` (= `npm start`) with no other step shows the demo
 // chart (the widget is built at start when missing or stale) and the API docs with no internet (Swagger UI from the
 // installed swagger-ui-dist, the bearer scheme, examples that succeed), and `GET /` lists the routes.
-import { readFile, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WIDGET_OUT } from "../edge/dist-paths.ts";
 import { ensureWidget, widgetStaleness } from "../edge/widget/ensure-widget.ts";
 import { SWAGGER_UI_CDN } from "../serving/routes/docs.ts";
 import { launchChromium } from "./edge-browser-helpers.ts";
@@ -133,20 +133,23 @@ describe("npm start", () => {
 });
 
 describe("the widget build at start", () => {
-  it("rebuilds when a source is newer than the bundle, and not otherwise", async () => {
-    expect(await widgetStaleness()).toBeUndefined();
-    expect((await ensureWidget()).state).toBe("up to date");
-    const record = join(WIDGET_OUT, "build.json");
-    const built = JSON.parse(await readFile(record, "utf8")) as { builtAt: number; inputs: string[] };
-    // pretend the bundle is an hour older than its sources
-    await writeFile(record, JSON.stringify({ ...built, builtAt: built.builtAt - 3_600_000 }));
-    const src = join(WIDGET_OUT, "../../widget/chart-view.ts");
-    const now = new Date();
-    await utimes(src, now, now);
-    expect(await widgetStaleness()).toMatch(/changed$/);
-    const again = await ensureWidget();
-    expect(again.state).toBe("built");
-    expect(await widgetStaleness()).toBeUndefined();
+  it("builds when missing, rebuilds when a source is newer than the bundle, and not otherwise", async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), "soilco2-widget-")), "widget");
+    try {
+      expect(await widgetStaleness(dir)).toBe("not built yet");
+      expect((await ensureWidget(dir)).state).toBe("built");
+      expect(await widgetStaleness(dir)).toBeUndefined();
+      expect((await ensureWidget(dir)).state).toBe("up to date");
+      // a bundle built before its sources were last changed
+      const record = join(dir, "build.json");
+      const built = JSON.parse(await readFile(record, "utf8")) as { builtAt: number };
+      await writeFile(record, JSON.stringify({ ...built, builtAt: 0 }));
+      expect(await widgetStaleness(dir)).toMatch(/ changed$/);
+      expect((await ensureWidget(dir)).state).toBe("built");
+      expect(await widgetStaleness(dir)).toBeUndefined();
+    } finally {
+      await rm(dirname(dir), { recursive: true, force: true });
+    }
   }, 120_000);
 
   it("the pinned CDN fallback of /docs is the installed swagger-ui-dist", () => {
