@@ -74,7 +74,9 @@ describe("soilco2 train on a terminal", () => {
   it("export warns about the unfinished run, and still exports its best weights", () => {
     const r = cli(["export", run, "--out", join(tmp, "model")]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: .* has not finished training \(stopped at epoch \d+ of 500\)/);
+    expect(r.stderr).toMatch(
+      /warning: .* has not finished training \(stopped at epoch \d+; 500 epochs configured\)/,
+    );
     expect(r.stderr).toContain(`soilco2 train --resume ${run}`);
   }, 120_000);
 
@@ -86,7 +88,9 @@ describe("soilco2 train on a terminal", () => {
     while (!/has not finished training/.test(err) && child.exitCode === null && Date.now() - t0 < 60_000)
       await new Promise((r) => setTimeout(r, 100));
     child.kill("SIGKILL");
-    expect(err).toMatch(/warning: .* has not finished training \(stopped at epoch \d+ of 500\)/);
+    expect(err).toMatch(
+      /warning: .* has not finished training \(stopped at epoch \d+; 500 epochs configured\)/,
+    );
   }, 90_000);
 
   it("exporting a site-cv run says it has no single model to export", async () => {

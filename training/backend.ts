@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
  * backend" banner on its first tensor, once per process; {@link describeBackend}'s line already says which backend
  * runs and why tensorflow was skipped, so the banner is switched off here (the backend's own `firstUse` flag).
  */
-function silenceCpuBanner(): void {
+export function silenceCpuBanner(): void {
   tf.backend(); // initialises the registered backends once (each later lookup reuses these instances)
   const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
   if (cpu) cpu.firstUse = false;

@@ -38,13 +38,18 @@ export async function unfinishedNetworks(runDir: string, config: TrainConfig): P
 
 /**
  * One warning line for an unfinished run, or undefined when every network finished.
- * @example "warning: runs/x has not finished training (stopped at epoch 3 of 60); finish it with `soilco2 train --resume runs/x`"
+ * @example "warning: runs/x has not finished training (stopped at epoch 3; 60 epochs configured); finish it with `soilco2 train --resume runs/x`"
  */
 export async function unfinishedWarning(runDir: string, config: TrainConfig): Promise<string | undefined> {
   const left = await unfinishedNetworks(runDir, config);
   if (left.length === 0) return undefined;
   const epochs = [...new Set(left.map((n) => n.epoch))].sort((a, b) => a - b);
-  const at = epochs.length === 1 ? `epoch ${epochs[0]}` : `epochs ${epochs.join(", ")}`;
-  const many = left.length > 1 ? `${left.length} networks stopped at ${at}` : `stopped at ${at}`;
-  return `warning: ${runDir} has not finished training (${many} of ${config.train.epochs}); its numbers are those of an unfinished model: finish it with \`soilco2 train --resume ${runDir}\``;
+  const at =
+    epochs.length === 1
+      ? epochs[0] === 0
+        ? "before its first checkpoint"
+        : `at epoch ${epochs[0]}`
+      : `at epochs ${epochs.join(", ")}`;
+  const many = left.length > 1 ? `${left.length} networks stopped ${at}` : `stopped ${at}`;
+  return `warning: ${runDir} has not finished training (${many}; ${config.train.epochs} epochs configured); its numbers are those of an unfinished model: finish it with \`soilco2 train --resume ${runDir}\``;
 }
