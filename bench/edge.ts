@@ -14,7 +14,7 @@ import { createDemoApp } from "../edge/demo/demo-app.ts";
 import { dropZodLocales } from "../edge/esbuild-plugins.ts";
 import type { OrtWeb } from "../edge/web-model.ts";
 import { createWebPredictor } from "../edge/web-predictor.ts";
-import { buildWidget, ORT_DIST } from "../edge/widget/build-widget.ts";
+import { BUILD_RECORD, buildWidget, ORT_DIST } from "../edge/widget/build-widget.ts";
 import { exportRun } from "../export/export-run.ts";
 import { createOrtPredictor } from "../export/ort-predict.ts";
 import { readModelDir } from "../export/read-model.ts";
@@ -46,7 +46,7 @@ import { fetchModelFiles } from "./edge/model-files.ts";
 import { createWebPredictor } from "./edge/web-predictor.ts";
 window.soilco2Bench = async (modelUrl, request, rounds) => {
   const t0 = performance.now();
-  const p = await createWebPredictor(ort, await fetchModelFiles(modelUrl), { wasmPaths: new URL("./", import.meta.url).href });
+  const p = await createWebPredictor(ort, await fetchModelFiles(modelUrl), { wasmPaths: { wasm: new URL(__ORT_WASM__, import.meta.url).href, mjs: new URL(__ORT_MJS__, import.meta.url).href } });
   await p.predict(request);
   const cold = performance.now() - t0;
   const time = async (fn) => { for (let i = 0; i < 5; i++) await fn(); const ts = []; for (let i = 0; i < rounds; i++) { const t = performance.now(); await fn(); ts.push(performance.now() - t); } return ts.sort((a, b) => a - b)[Math.floor(rounds / 2)]; };
@@ -89,6 +89,10 @@ try {
 
   // headless Chromium: the widget folder plus the bench page, served by the demo mount
   const widgetDir = await buildWidget({ outDir: join(root, "widget") });
+  // the ORT files under the widget's content-hashed names (immutable: cached by the browser for good)
+  const { ort } = JSON.parse(await readFile(join(widgetDir, BUILD_RECORD), "utf8")) as {
+    ort: Record<string, string>;
+  };
   await build({
     stdin: { contents: PAGE_ENTRY, resolveDir: join(import.meta.dirname, ".."), loader: "js" },
     outfile: join(widgetDir, "bench.js"),
@@ -97,6 +101,10 @@ try {
     platform: "browser",
     minify: true,
     conditions: ["onnxruntime-web-use-extern-wasm"],
+    define: {
+      __ORT_WASM__: JSON.stringify(ort["ort-wasm-simd-threaded.wasm"]),
+      __ORT_MJS__: JSON.stringify(ort["ort-wasm-simd-threaded.mjs"]),
+    },
     plugins: [dropZodLocales],
     logLevel: "warning",
   });
@@ -107,7 +115,7 @@ try {
   const widgetWarm: number[] = [];
   let warm: { predict: number; threads: number; isolated: boolean } | undefined;
   try {
-    // round 0 is discarded: the demo server compresses the wasm on its first request, as a CDN does once
+    // round 0 is discarded (first reads of the files from disk)
     for (let i = 0; i <= COLD_ROUNDS; i++) {
       const context = await browser.newContext(); // empty caches: a first visit
       const page = await context.newPage();

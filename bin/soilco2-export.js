@@ -4,19 +4,14 @@ import { register } from "tsx/esm/api";
 
 register();
 const { Command } = await import("commander");
-const { registerExport } = await import("../cli/export.ts");
-const { Soilco2Error } = await import("../core/errors.ts");
+const { defineExport } = await import("../cli/export.ts");
+const { reportError } = await import("../cli/main.ts");
 
-const program = new Command("soilco2-export").showHelpAfterError();
-registerExport(program);
+const program = defineExport(new Command("soilco2-export")).showHelpAfterError(
+  "(run with --help for the options)",
+);
 try {
-  await program.parseAsync(["node", "soilco2-export", "export", ...process.argv.slice(2)]);
+  await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof Soilco2Error) {
-    console.error(`soilco2-export: ${err.message}`);
-    process.exitCode = 1;
-  } else {
-    console.error(err);
-    process.exitCode = 2;
-  }
+  reportError(err, "soilco2-export");
 }

@@ -1,6 +1,7 @@
-/** `soilco2 export <run dir> --out <model dir>`: the trained run as a self-describing ONNX model directory. */
+/** `soilco2 export <run dir> --out <model dir>`: the trained run as a self-describing ONNX model directory (the exporter loads only when it runs). */
 import type { Command } from "commander";
-import { DEFAULT_MODEL_NAME, type ExportResult, exportRun } from "../export/export-run.ts";
+import type { ExportResult } from "../export/export-run.ts";
+import { DEFAULT_MODEL_NAME } from "../export/model-name.ts";
 
 /** Human-readable size, e.g. `12.3 kB`. */
 function size(bytes: number): string {
@@ -26,27 +27,42 @@ export function formatExportReport(r: ExportResult): string[] {
 }
 
 /**
- * Add the `export` sub-command to a program (also used alone by bin/soilco2-export.js).
- * Turns on the program's positional options, so `export --version <v>` is the model version and only
- * `soilco2 --version` (before the sub-command) prints the package version.
+ * Add the `export` sub-command to a program. Turns on the program's positional options, so
+ * `export --version <v>` is the model version and only `soilco2 --version` (before the sub-command) prints the
+ * package version.
  */
 export function registerExport(program: Command): Command {
   program.enablePositionalOptions();
-  return program
-    .command("export")
+  return defineExport(program.command("export"));
+}
+
+/** Give `cmd` the export arguments, options and action (bin/soilco2-export.js: a program that is only this). */
+export function defineExport(cmd: Command): Command {
+  return cmd
     .description("export a finished run as model.onnx + manifest.json + MODEL_CARD.md + golden test data")
     .argument("<run>", "run directory written by `soilco2 train`")
-    .requiredOption("--out <dir>", "model directory to write (refused if it exists and is not empty)")
+    .requiredOption(
+      "--out <dir>",
+      "model directory to write, e.g. models/soilco2-lstm/<next version number>; refused if it exists and is not empty",
+    )
     .option("--name <name>", "model name", DEFAULT_MODEL_NAME)
     .option("--version <version>", "model version (default: <package version>+<run directory name>)")
-    .option("--force", "replace a non-empty --out", false)
-    .action(async (run: string, o: { out: string; name: string; version?: string; force: boolean }) => {
+    .option("--force", "replace a non-empty --out")
+    .action(async (run: string, o: { out: string; name: string; version?: string; force?: boolean }) => {
+      const [{ exportRun }, { readRunConfig }, { unfinishedWarning }] = await Promise.all([
+        import("../export/export-run.ts"),
+        import("../training/run-dir.ts"),
+        import("../training/run-status.ts"),
+      ]);
+      const runConfig = await readRunConfig(run).catch(() => undefined); // exportRun names what is wrong
+      const warning = runConfig && (await unfinishedWarning(run, runConfig.config));
+      if (warning) console.error(warning);
       const r = await exportRun({
         runDir: run,
         outDir: o.out,
         name: o.name,
         version: o.version,
-        force: o.force,
+        force: o.force ?? false,
       });
       for (const line of formatExportReport(r)) console.log(line);
     });

@@ -1,9 +1,6 @@
-/** `soilco2 ingest`: the thin command-line wrapper around runIngest (ingest/run-ingest.ts). */
-import { Presets, SingleBar } from "cli-progress";
+/** `soilco2 ingest`: the thin command-line wrapper around runIngest (ingest/run-ingest.ts), which loads DuckDB only when it runs. */
 import { type Command, Option } from "commander";
 import { DRIVERS_MODES, type DriversMode } from "../ingest/external-drivers.ts";
-import { runIngest } from "../ingest/run-ingest.ts";
-import { formatSummary, formatTotals } from "../ingest/summary-table.ts";
 
 interface IngestFlags {
   cosore: string;
@@ -22,7 +19,7 @@ export function registerIngest(program: Command): void {
     .description("build the daily site dataset (daily.parquet, sites.parquet, reports) from a COSORE release")
     .requiredOption("--cosore <dir>", "COSORE release folder (description.csv, ports.csv, datasets/)")
     .requiredOption("--out <dir>", "output folder; must be empty or absent unless --force")
-    .option("--datasets <ids>", "comma-separated dataset ids to ingest (default: all)")
+    .option("--datasets <ids>", "comma-separated dataset ids to ingest (default: every dataset)")
     .option(
       "--external-drivers <file>",
       "CSV or Parquet of daily drivers: site, date, tsoil_mean, ... (docs/ingest.md)",
@@ -35,6 +32,11 @@ export function registerIngest(program: Command): void {
     .option("--force", "replace the ingest files of a non-empty --out")
     .option("--quiet", "no progress bar and no per-dataset table")
     .action(async (flags: IngestFlags) => {
+      const [{ Presets, SingleBar }, { runIngest }, { formatSummary, formatTotals }] = await Promise.all([
+        import("cli-progress"),
+        import("../ingest/run-ingest.ts"),
+        import("../ingest/summary-table.ts"),
+      ]);
       const bar =
         process.stderr.isTTY && !flags.quiet
           ? new SingleBar(

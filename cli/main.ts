@@ -18,7 +18,7 @@ export function buildProgram(): Command {
   const program = new Command("soilco2")
     .description("Daily soil CO2 efflux: ingest COSORE, train and evaluate an LSTM, export ONNX, serve it.")
     .version(version)
-    .showHelpAfterError();
+    .showHelpAfterError("(run with --help for the options)");
   registerExport(program);
   registerIngest(program);
   registerServe(program);
@@ -30,17 +30,29 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Run the CLI; a {@link Soilco2Error} prints its message and hint and exits 1, anything else exits 2. */
-export async function main(argv: string[]): Promise<void> {
+/**
+ * Run the CLI: a {@link Soilco2Error} prints its message and hint on one line and exits 1; a system error
+ * (`ENOENT`, `EACCES`, ...) prints one line too; anything else (a bug) prints its stack and exits 2.
+ */
+export async function main(argv: string[], name = "soilco2"): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    if (err instanceof Soilco2Error) {
-      console.error(`soilco2: ${err.message}`);
-      process.exitCode = 1;
-    } else {
-      console.error(err);
-      process.exitCode = 2;
-    }
+    reportError(err, name);
+  }
+}
+
+/** Print an error the way {@link main} does and set the exit code. */
+export function reportError(err: unknown, name: string): void {
+  const sys = err as NodeJS.ErrnoException | null;
+  if (err instanceof Soilco2Error) {
+    console.error(`${name}: ${err.message}`);
+    process.exitCode = 1;
+  } else if (sys && typeof sys.code === "string" && typeof sys.syscall === "string") {
+    console.error(`${name}: ${sys.message} (check the path or permission it names)`);
+    process.exitCode = 1;
+  } else {
+    console.error(err);
+    process.exitCode = 2;
   }
 }

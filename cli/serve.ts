@@ -1,54 +1,18 @@
-/** `soilco2 serve`: the prediction service (Hono on onnxruntime-node) over a model root, with graceful shutdown. */
+/** `soilco2 serve`: the prediction service (Hono on onnxruntime-node) over a model root, with graceful shutdown; the server is loaded only when it starts. */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, Option } from "commander";
 import { ConfigError } from "../core/errors.ts";
-import { demoMount } from "../edge/demo/demo-app.ts";
-import { DEFAULT_BATCHING, DEFAULT_SERVING_LIMITS } from "../serving/app.ts";
+import { DEFAULT_BATCHING, DEFAULT_POOL, DEFAULT_SERVING_LIMITS } from "../serving/default-limits.ts";
 import { checkApiKeys } from "../serving/middleware/api-key.ts";
 import type { ProviderChoice } from "../serving/node/execution-provider.ts";
-import { DEFAULT_POOL } from "../serving/node/load-models.ts";
-import { installSignalHandlers, type ServeOptions, startServer } from "../serving/node/server.ts";
+import type { ServeOptions } from "../serving/node/server.ts";
+import { collect, formatSize, intIn, parseRate, parseSize } from "./parse-options.ts";
 
-/** The repository's `models/` folder: the default model root. */
+export { parseRate, parseSize };
+
+/** The package's `models/` folder: the default model root. */
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL("../models/", import.meta.url));
-
-const int =
-  (name: string, min = 0) =>
-  (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min)
-      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
-    return n;
-  };
-
-/**
- * Parse a size: `16mb`, `512kb`, `1048576`.
- * @example parseSize("16mb") // 16777216
- */
-export function parseSize(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(b|kb|k|mb|m|gb|g)?$/i.exec(v.trim());
-  if (!m) throw new InvalidArgumentError("size must look like 16mb, 512kb or a number of bytes");
-  const unit = (m[2] ?? "b").toLowerCase()[0];
-  const factor = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
-  return Math.round(Number(m[1]) * factor);
-}
-
-/**
- * Parse a rate: `600/min`, `10/s`, `600` (per minute), as requests per minute.
- * @example parseRate("10/s") // 600
- */
-export function parseRate(v: string): number {
-  const m = /^(\d+)\s*(?:\/\s*(s|sec|second|m|min|minute|h|hour))?$/i.exec(v.trim());
-  if (!m) throw new InvalidArgumentError("rate must look like 600/min, 10/s or 600");
-  const per = (m[2] ?? "min").toLowerCase()[0];
-  const n = Number(m[1]);
-  const perMinute = per === "s" ? n * 60 : per === "h" ? Math.ceil(n / 60) : n;
-  if (perMinute < 1) throw new InvalidArgumentError("rate must allow at least 1 request per minute");
-  return perMinute;
-}
-
-const collect = (v: string, prev: string[]) => [...prev, v];
 
 interface ServeFlags {
   models: string;
@@ -133,58 +97,100 @@ export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env
   };
 }
 
+/** A listen error as one line with what to do next (port in use, no permission, unknown host). */
+export function listenError(err: unknown, port: number, host: string): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code === "EADDRINUSE")
+    return new ConfigError(
+      `port ${port} on ${host} is already in use`,
+      "stop the other server, or pick a free port: --port <n> (or PORT=<n>; --port 0 takes any free one)",
+    );
+  if (code === "EACCES")
+    return new ConfigError(
+      `no permission to listen on port ${port}`,
+      "ports below 1024 need privileges: use --port 8080 or another port above 1023",
+    );
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return new ConfigError(
+      `cannot listen on host ${host}`,
+      "use an address of this machine: --host 127.0.0.1, or --host 0.0.0.0 for every interface",
+    );
+  return err;
+}
+
+const ms = (n: number) => `${n} ms`;
+
 /** Add the `serve` sub-command to a program. */
 export function registerServe(program: Command): Command {
   const d = DEFAULT_SERVING_LIMITS;
   const B = DEFAULT_BATCHING;
+  const envPort = process.env.PORT || undefined;
+  const opt = (flags: string, text: string) => new Option(flags, text);
   return program
     .command("serve")
     .description(
-      "serve predictions over HTTP: /v1/predict, KServe v2 (/v2/...), /openapi.json, /docs, /metrics",
+      "serve predictions over HTTP: /v1/predict, KServe v2 (/v2/...), /openapi.json, /docs, /demo, /metrics",
     )
-    .option(
-      "--models <dir>",
-      "model root: <dir>/<name>/<version>/ model directories, or one model directory",
-      DEFAULT_MODELS_DIR,
+    .addOption(
+      opt(
+        "--models <dir>",
+        "model root: <dir>/<name>/<version>/ model directories, or one model directory",
+      ).default(DEFAULT_MODELS_DIR, "the models/ folder shipped with soilco2"),
     )
-    .option("--port <n>", "port (0: any free port)", int("--port"), Number(process.env.PORT ?? 8080))
-    .option("--host <host>", "address to listen on (0.0.0.0 in containers)", process.env.HOST ?? "127.0.0.1")
-    .option("--max-batch <sites>", "most sites per model call", int("--max-batch", 1), B.maxBatch)
-    .option(
-      "--max-batch-days <site-days>",
-      "most site-days per model call",
-      int("--max-batch-days", 1),
-      B.maxBatchDays,
+    .addOption(
+      opt("--port <n>", "TCP port (0: any free port); reads $PORT when the flag is left out")
+        .argParser(intIn(0, 65_535))
+        .default(
+          envPort === undefined ? 8080 : Number(envPort),
+          envPort ? `$PORT = ${envPort}` : "$PORT, else 8080",
+        ),
     )
-    .option(
-      "--max-wait-ms <ms>",
-      "longest wait of a queued site for company while a batch runs (never when idle)",
-      int("--max-wait-ms"),
-      B.maxWaitMs,
+    .addOption(
+      opt("--host <host>", "address to listen on (0.0.0.0 in containers); reads $HOST").default(
+        process.env.HOST ?? "127.0.0.1",
+      ),
     )
-    .option(
-      "--max-queue <sites>",
-      "most sites queued per model before 503",
-      int("--max-queue", 1),
-      B.maxQueue,
+    .addOption(
+      opt("--max-batch <sites>", "most sites per model call")
+        .argParser(intIn(1))
+        .default(B.maxBatch, `${B.maxBatch} sites`),
+    )
+    .addOption(
+      opt("--max-batch-days <site-days>", "most site-days per model call")
+        .argParser(intIn(1))
+        .default(B.maxBatchDays, `${B.maxBatchDays} site-days`),
+    )
+    .addOption(
+      opt(
+        "--max-wait-ms <ms>",
+        "longest wait of a queued site for company while a batch runs (never when idle)",
+      )
+        .argParser(intIn(0, 60_000))
+        .default(B.maxWaitMs, ms(B.maxWaitMs)),
+    )
+    .addOption(
+      opt("--max-queue <sites>", "most sites queued per model before 503")
+        .argParser(intIn(1))
+        .default(B.maxQueue, `${B.maxQueue} sites`),
     )
     .option("--no-batching", "run every request alone (no micro-batching)")
-    .option("--cors <origins>", 'allowed browser origins, comma-separated, or "*"')
-    .option(
-      "--api-key <key>",
-      "require this bearer API key (repeatable; also SOILCO2_API_KEYS=k1,k2)",
-      collect,
-      [],
+    .option("--cors <origins>", 'allowed browser origins, comma-separated, or "*" (default: no CORS headers)')
+    .addOption(
+      opt("--api-key <key>", "require this bearer API key (repeatable; also SOILCO2_API_KEYS=k1,k2)")
+        .argParser(collect)
+        .default([], "none: open"),
     )
-    .option(
-      "--public <path>",
-      "with API keys, leave this path open too, e.g. /metrics or /demo/* (repeatable; health is always open)",
-      collect,
-      [],
+    .addOption(
+      opt(
+        "--public <path>",
+        "with API keys, leave this path open too, e.g. /metrics or /demo/* (repeatable; health is always open)",
+      )
+        .argParser(collect)
+        .default([], "none"),
     )
     .option(
       "--rate-limit <rate>",
-      "requests per client address, e.g. 600/min or 10/s (failed authentications count)",
+      "requests per client address, e.g. 600/min or 10/s; failed authentications count (default: unlimited)",
       parseRate,
     )
     .option(
@@ -192,44 +198,91 @@ export function registerServe(program: Command): Command {
       "with --rate-limit: site-days (sites × days spanned) per client, e.g. 2000000/min",
       parseRate,
     )
-    .option(
-      "--trusted-proxies <n>",
-      "proxies in front that append X-Forwarded-For (0: ignore the header, use the socket address)",
-      int("--trusted-proxies"),
-      0,
+    .addOption(
+      opt(
+        "--trusted-proxies <n>",
+        "proxies in front that append X-Forwarded-For (0: ignore the header, use the socket address)",
+      )
+        .argParser(intIn(0, 32))
+        .default(0),
     )
-    .option(
-      "--max-request-site-days <n>",
-      "most site-days (sites × days spanned) per request (413 beyond)",
-      int("--max-request-site-days", 1),
-      d.maxRequestSiteDays,
+    .addOption(
+      opt("--max-request-site-days <n>", "most site-days (sites × days spanned) per request (413 beyond)")
+        .argParser(intIn(1))
+        .default(d.maxRequestSiteDays, `${d.maxRequestSiteDays} site-days`),
     )
-    .option(
-      "--max-queued-site-days <n>",
-      "most site-days admitted at once over every model (503 beyond)",
-      int("--max-queued-site-days", 1),
-      d.maxQueuedSiteDays,
+    .addOption(
+      opt("--max-queued-site-days <n>", "most site-days admitted at once over every model (503 beyond)")
+        .argParser(intIn(1))
+        .default(d.maxQueuedSiteDays, `${d.maxQueuedSiteDays} site-days`),
     )
-    .option("--max-body <size>", "largest request body, e.g. 16mb", parseSize, d.maxBodyBytes)
-    .option("--max-sites <n>", "most sites per request", int("--max-sites", 1), d.maxSites)
-    .option("--max-days <n>", "most days per site series", int("--max-days", 1), d.maxDays)
-    .option("--timeout-ms <ms>", "per-request timeout (408 after it)", int("--timeout-ms", 1), d.timeoutMs)
-    .option("--provider <p>", "execution provider: auto (CUDA if usable, else CPU), cpu, cuda", "auto")
-    .option(
-      "--threads <n>",
-      "onnxruntime intra-op threads per session",
-      int("--threads", 1),
-      DEFAULT_POOL.threads,
+    .addOption(
+      opt("--max-body <size>", "largest request body, e.g. 16mb or 512kb")
+        .argParser(parseSize)
+        .default(d.maxBodyBytes, formatSize(d.maxBodyBytes)),
     )
-    .option(
-      "--sessions <n>",
-      "onnxruntime sessions per model version",
-      int("--sessions", 1),
-      DEFAULT_POOL.sessions,
+    .addOption(
+      opt("--max-sites <n>", "most sites per request")
+        .argParser(intIn(1))
+        .default(d.maxSites, `${d.maxSites} sites`),
     )
-    .option("--grace-ms <ms>", "longest wait for requests in flight at shutdown", int("--grace-ms"), 10_000)
+    .addOption(
+      opt("--max-days <n>", "most days per site series")
+        .argParser(intIn(1))
+        .default(d.maxDays, `${d.maxDays} days`),
+    )
+    .addOption(
+      opt("--timeout-ms <ms>", "per-request timeout (408 after it)")
+        .argParser(intIn(1))
+        .default(d.timeoutMs, ms(d.timeoutMs)),
+    )
+    .addOption(
+      opt("--provider <p>", "execution provider: auto (CUDA if usable, else CPU), cpu, cuda")
+        .choices(["auto", "cpu", "cuda"])
+        .default("auto"),
+    )
+    .addOption(
+      opt("--threads <n>", "onnxruntime intra-op threads per session")
+        .argParser(intIn(1, 1024))
+        .default(DEFAULT_POOL.threads, `${DEFAULT_POOL.threads}`),
+    )
+    .addOption(
+      opt("--sessions <n>", "onnxruntime sessions per model version")
+        .argParser(intIn(1, 64))
+        .default(DEFAULT_POOL.sessions, `${DEFAULT_POOL.sessions}`),
+    )
+    .addOption(
+      opt("--grace-ms <ms>", "longest wait for requests in flight at shutdown")
+        .argParser(intIn(0))
+        .default(10_000, ms(10_000)),
+    )
     .action(async (o: ServeFlags) => {
-      const server = await startServer({ ...serveOptions(o), mounts: [demoMount(o.models)] });
+      if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65_535)
+        throw new ConfigError(
+          `$PORT=${envPort} is not a port number`,
+          "set PORT to 0-65535 or pass --port <n>",
+        );
+      const options = serveOptions(o);
+      const [{ startServer, installSignalHandlers }, { demoMount }, { ensureWidget }] = await Promise.all([
+        import("../serving/node/server.ts"),
+        import("../edge/demo/demo-app.ts"),
+        import("../edge/widget/ensure-widget.ts"),
+      ]);
+      const widget = await ensureWidget();
+      if (widget.state === "built")
+        console.log(`soilco2 serve: built the demo widget (${widget.why}) in ${widget.seconds.toFixed(1)} s`);
+      else if (widget.state !== "up to date")
+        console.log(
+          `soilco2 serve: ${widget.state === "stale" ? "demo widget kept as built" : "no demo widget"}: ${widget.why}; \`npm ci && npm run build:edge\` builds it`,
+        );
+      const server = await startServer({ ...options, mounts: [demoMount(o.models)] }).catch(
+        (err: unknown) => {
+          throw listenError(err, o.port, o.host);
+        },
+      );
+      console.log(
+        `soilco2 serve: API docs ${server.url}/docs, demo ${server.url}/demo/, routes ${server.url}/`,
+      );
       installSignalHandlers(server);
     });
 }

@@ -2,11 +2,23 @@
 import cliProgress from "cli-progress";
 import type { TrainHooks } from "../training/train-loop.ts";
 
+/** The hooks factory runTrain takes, plus `stopAll()` to stop a running bar (Ctrl-C: cursor and wrapping back). */
+export type ProgressHooks = ((
+  fold: number | null,
+  _experiment: unknown,
+  member: number,
+  members: number,
+) => TrainHooks) & { stopAll(): void };
+
 /** Progress bar per epoch with ETA and the running losses (plain lines when stderr is not a terminal). */
-export function progressHooks(
-  quiet: boolean,
-): (fold: number | null, _experiment: unknown, member: number, members: number) => TrainHooks {
-  return (fold, _experiment, member, members) => {
+export function progressHooks(quiet: boolean): ProgressHooks {
+  let running: cliProgress.SingleBar | undefined;
+  const factory = (
+    fold: number | null,
+    _experiment: unknown,
+    member: number,
+    members: number,
+  ): TrainHooks => {
     const tag = `${fold === null ? "" : `fold ${fold + 1} `}${members > 1 ? `member ${member + 1}/${members} ` : ""}`;
     if (quiet) return {};
     if (!process.stderr.isTTY) {
@@ -28,13 +40,23 @@ export function progressHooks(
     );
     let last = "";
     return {
-      onEpochStart: (epoch, batches) => bar.start(batches, 0, { epoch, loss: "…", last }),
+      onEpochStart: (epoch, batches) => {
+        running = bar;
+        bar.start(batches, 0, { epoch, loss: "…", last });
+      },
       onBatch: (_e, b, _n, loss) => bar.update(b, { loss: loss.toFixed(4) }),
       onEpochEnd: (r, improved) => {
         last = `val ${r.valLoss.toFixed(4)} NSE ${r.valMedianNse.toFixed(3)}${improved ? " *" : ""}`;
         bar.update({ last });
         bar.stop();
+        running = undefined;
       },
     };
   };
+  return Object.assign(factory, {
+    stopAll: () => {
+      running?.stop();
+      running = undefined;
+    },
+  });
 }

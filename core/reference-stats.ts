@@ -2,6 +2,7 @@
 import { Matrix, solve } from "ml-matrix";
 import { findFeature } from "./features.ts";
 import { PRIOR_DEFAULT_Q10 } from "./prior.ts";
+import { REFERENCE_STAT_NAMES } from "./reference-names.ts";
 
 /** The statistics, in the catalog's units (core/features.ts); NaN where they cannot be computed. */
 export interface ReferenceStats {
@@ -22,15 +23,9 @@ export interface ReferenceStats {
 }
 
 /** Names of {@link ReferenceStats}, in catalog order. */
-export const REFERENCE_STAT_NAMES = [
-  "flux_ref",
-  "flux_sd",
-  "tsoil_ref",
-  "flux_q10",
-  "swc_ref",
-  "flux_swc_c1",
-  "flux_swc_c2",
-] as const satisfies readonly (keyof ReferenceStats)[];
+export { REFERENCE_STAT_NAMES };
+
+REFERENCE_STAT_NAMES satisfies readonly (keyof ReferenceStats)[];
 
 /**
  * A site's reference statistics over a reference period, as training computes them on the training period (one

@@ -4,6 +4,7 @@ import { dateFeatureColumns } from "./date-features.ts";
 import { dayNumber, isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { type ModelSchema, staticWidth } from "./model-schema.ts";
+import { REFERENCE_STAT_NAMES } from "./reference-names.ts";
 import { checkRange } from "./value-checks.ts";
 
 /** Limits a runtime puts on one request (serving makes them configurable). */
@@ -72,10 +73,23 @@ export function buildRequestSchema(schema: ModelSchema, limits: RequestLimits = 
       ),
     ]),
   );
+  // the whole answer of `soilco2 reference` / POST /v1/reference pastes into `static`: the statistics this model
+  // does not use are accepted and ignored (they are catalog attributes, computed by the same code)
+  const unusedReference = Object.fromEntries(
+    REFERENCE_STAT_NAMES.filter((n) => !schema.static.some((f) => f.name === n)).map((n) => [
+      n,
+      z
+        .number()
+        .nullable()
+        .optional()
+        .describe("reference statistic this model does not use: accepted and ignored"),
+    ]),
+  );
   const cat = schema.categorical;
   const site = z.strictObject({
     id: z.string().max(200).optional().describe("your label for the site, echoed back"),
     static: z.strictObject({
+      ...unusedReference,
       ...staticShape,
       [cat.name]: z
         .enum(cat.categories as [string, ...string[]])

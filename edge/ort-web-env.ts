@@ -5,8 +5,8 @@ import type { Env } from "onnxruntime-common";
 export interface OrtWebOptions {
   /** Worker threads; default {@link defaultNumThreads}. */
   numThreads?: number;
-  /** URL prefix (ending in `/`) of `ort-wasm-simd-threaded.wasm` and `.mjs`. */
-  wasmPaths?: string;
+  /** URL prefix (ending in `/`) of `ort-wasm-simd-threaded.wasm` and `.mjs`, or the URL of each (content-hashed names). */
+  wasmPaths?: string | { wasm: string; mjs: string };
   /** The wasm binary itself (or a placeholder when the runtime instantiates a precompiled module, see worker/ort-workerd.ts). */
   wasmBinary?: Uint8Array;
 }

@@ -19,6 +19,7 @@ import {
   MODEL_DIR_FILES,
 } from "./manifest.ts";
 import { COSORE_CITATION, renderModelCard } from "./model-card.ts";
+import { DEFAULT_MODEL_NAME } from "./model-name.ts";
 import { networkWeights } from "./network-weights.ts";
 import { encodeModel } from "./onnx-codec.ts";
 import { createOrtPredictor } from "./ort-predict.ts";
@@ -28,7 +29,7 @@ import { type ReferenceBackend, selectReferenceBackend } from "./reference-backe
 import { createEnsembleReference } from "./tfjs-reference.ts";
 import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";
 
-export const DEFAULT_MODEL_NAME = "soilco2-lstm";
+export { DEFAULT_MODEL_NAME };
 
 export interface ExportOptions {
   runDir: string;

@@ -53,24 +53,49 @@ function table(header: string[], rows: unknown[][]): string {
   );
 }
 
+/** Column and row names of the metrics tables in words (the summary's JSON keys are for programs). */
+export const METRIC_WORDS: Record<string, string> = {
+  sites: "sites",
+  medianNse: "median NSE",
+  medianKge: "median KGE",
+  medianR: "median correlation r",
+  medianAlpha: "median variability ratio α",
+  medianBeta: "median bias ratio β",
+  medianRmse: "median RMSE (µmol m-2 s-1)",
+  medianPeakError: "median peak error",
+  goodSites: "good sites (NSE > 0.5, KGE > 0.3)",
+  goodShare: "share of sites good",
+};
+
+/** A JSON key as words: {@link METRIC_WORDS}, else camelCase split (`bestEpoch` → `best epoch`). */
+export function metricWords(key: string): string {
+  return (
+    METRIC_WORDS[key] ??
+    key
+      .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+      .replace(/\b([A-Z])([a-z]+)\b/g, (_w, a: string, b: string) => a.toLowerCase() + b)
+  );
+}
+
 /**
- * Render any metrics object as Markdown: a record of primitives becomes a two-column table, a record of records of
+ * Render any metrics object as Markdown (headers and metric names in words, see {@link metricWords}): a record of primitives becomes a two-column table, a record of records of
  * primitives a table with one row per key, anything deeper a sub-heading per key. Unknown shapes never throw.
  */
 export function renderMetrics(value: unknown, level = 3): string {
   if (!isRecord(value)) return cell(value);
   const entries = Object.entries(value);
   if (entries.length === 0) return "_empty_";
-  if (entries.every(([, v]) => isPrimitive(v))) return table(["metric", "value"], entries);
+  const named = (es: [string, unknown][]) => es.map(([k, v]) => [metricWords(k), v]);
+  if (entries.every(([, v]) => isPrimitive(v))) return table(["metric", "value"], named(entries));
   if (entries.every(([, v]) => isRecord(v) && Object.values(v).every(isPrimitive))) {
     const cols = [...new Set(entries.flatMap(([, v]) => Object.keys(v as object)))];
     return table(
-      ["", ...cols],
+      ["", ...cols.map(metricWords)],
       entries.map(([k, v]) => [k, ...cols.map((c) => (v as Record<string, unknown>)[c])]),
     );
   }
   const prims = entries.filter(([, v]) => isPrimitive(v));
-  const parts = prims.length ? [table(["metric", "value"], prims)] : [];
+  const parts = prims.length ? [table(["metric", "value"], named(prims))] : [];
   for (const [k, v] of entries.filter(([, v]) => !isPrimitive(v)))
     parts.push(`${"#".repeat(Math.min(level, 6))} ${k}\n\n${renderMetrics(v, level + 1)}`);
   return parts.join("\n\n");

@@ -10,6 +10,7 @@ import { allowedMethods } from "./allowed-methods.ts";
 import { type Batcher, createBatcher } from "./batcher.ts";
 import { clientAddress } from "./client-address.ts";
 import type { AppEnv, RouteDeps, ServingApp, ServingLimits } from "./context.ts";
+import { DEFAULT_BATCHING, DEFAULT_SERVING_LIMITS } from "./default-limits.ts";
 import { HttpError } from "./errors.ts";
 import { runSites } from "./infer.ts";
 import type { ServingMetrics } from "./metrics.ts";
@@ -30,18 +31,7 @@ import { v2HealthRoutes } from "./routes/v2-health.ts";
 import { v2InferRoutes } from "./routes/v2-infer.ts";
 import { failedVersionError, v2ModelRoutes } from "./routes/v2-models.ts";
 
-/**
- * Default limits: 1000 sites, 3660 days, 16 MiB bodies, 30 s per request; 365 000 site-days per request (1000
- * site-years) and 1 460 000 site-days admitted at once.
- */
-export const DEFAULT_SERVING_LIMITS: ServingLimits = {
-  maxSites: 1000,
-  maxDays: 3660,
-  maxBodyBytes: 16 * 1024 * 1024,
-  timeoutMs: 30_000,
-  maxRequestSiteDays: 365_000,
-  maxQueuedSiteDays: 1_460_000,
-};
+export { DEFAULT_BATCHING, DEFAULT_SERVING_LIMITS };
 
 /** Micro-batching settings (see serving/batcher.ts); defaults in {@link DEFAULT_BATCHING}. */
 export interface BatchingOptions {
@@ -58,19 +48,6 @@ export interface BatchingOptions {
   /** Model calls in flight at once per model version. */
   maxInflight?: number;
 }
-
-/**
- * The shipped batching defaults, chosen with `npm run bench:serve` on the 2-core build machine (docs/serving.md):
- * no wait (Triton's default), and a cap in site-days because the CPU LSTM's scratch (time × batch × 256 floats)
- * leaves the cache beyond about 16 site-years, where throughput falls.
- */
-export const DEFAULT_BATCHING = {
-  maxBatch: 64,
-  maxBatchDays: 16 * 365,
-  maxWaitMs: 0,
-  maxQueue: 4096,
-  maxInflight: 2,
-} as const;
 
 /** Options of {@link createApp}. Only `registry` is required. */
 export interface AppOptions {
@@ -102,6 +79,8 @@ export interface AppOptions {
   server?: { name?: string; version?: string };
   /** Extra sub-apps mounted with `app.route(path, app)`, e.g. `{ path: "/demo", app: demoApp }`; public, no limits. */
   mounts?: readonly { path: string; app: Hono<Env, Schema, string> }[];
+  /** URL prefix of Swagger UI's files when a mount serves them (Node: `/docs/assets`); default a pinned CDN. */
+  docsAssetsBase?: string;
   /** True while the server drains: readiness fails, API requests get 503 with `Connection: close`. */
   isShuttingDown?: () => boolean;
   /** Where unexpected (500) errors are logged (default console.error). */
@@ -266,6 +245,9 @@ export function createApp(options: AppOptions): ServingApp {
   v2InferRoutes(app, deps);
   if (metrics) metricsRoutes(app, metrics);
   for (const m of options.mounts ?? []) app.route(m.path, m.app);
-  docsRoutes(app, deps);
+  docsRoutes(app, deps, {
+    keysRequired: keys.length > 0,
+    ...(options.docsAssetsBase ? { assetsBase: options.docsAssetsBase } : {}),
+  });
   return app;
 }

@@ -243,7 +243,10 @@ describe("golden inputs and model card from the run", () => {
     const out = join(root, "out-evaluated");
     await exportRun({ runDir: run, outDir: out });
     const card = await readFile(join(out, "MODEL_CARD.md"), "utf8");
-    expect(card).toContain("| medianNSE | 0.512 |");
+    expect(card).toContain("| median NSE | 0.512 |"); // headers and metric names in words, not JSON keys
+    expect(card).toContain("| share of sites good | 0.6 |");
+    expect(card).toContain("|  | median NSE | sites |");
+    expect(card).not.toMatch(/\| (medianNSE|goodShare) \|/);
     expect(card).toContain("| DBF | 0.6 | 10 |");
     expect(card).toContain("#### byClimate");
     expect(card).toContain("Bond-Lamberty");

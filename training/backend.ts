@@ -15,6 +15,18 @@ export interface BackendChoice {
 
 const require = createRequire(import.meta.url);
 
+/**
+ * tfjs's cpu backend prints a "Hi, looks like you are running TensorFlow.js in Node.js ... install our node
+ * backend" banner on its first tensor, once per process; {@link describeBackend}'s line already says which backend
+ * runs and why tensorflow was skipped, so the banner is switched off here (the backend's own `firstUse` flag).
+ */
+export function silenceCpuBanner(): void {
+  tf.backend(); // initialises the registered backends once (each later lookup reuses these instances)
+  const cpu = tf.findBackend("cpu") as { firstUse?: boolean } | null;
+  if (cpu) cpu.firstUse = false;
+}
+silenceCpuBanner();
+
 async function tryLoad(name: BackendName): Promise<void> {
   if (name === "tensorflow") {
     // tfjs-node is an optional dependency whose install downloads libtensorflow; absent offline.

@@ -127,13 +127,13 @@ export async function readRunConfig(
  */
 export async function readRunArtefacts(runDir: string): Promise<RunArtefacts> {
   const { config, provenance } = await readRunConfig(runDir);
-  const normaliser = await readNormaliser(runDir);
   if (config.split.kind !== "temporal")
     throw new ArtefactError(
       runDir,
-      `is a ${config.split.kind} run: one network per fold, none trained on every site`,
+      `is a ${config.split.kind} run: it measures how the model does on unseen sites, with one network per fold and none trained on every site, so there is no single model to export`,
       "export a temporal-split run (soilco2 train --split temporal)",
     );
+  const normaliser = await readNormaliser(runDir);
   const members = await Promise.all(
     memberDirs(runDir, config.train.members).map((d) => loadWeights(join(d, RUN_FILES.model))),
   );

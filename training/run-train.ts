@@ -1,5 +1,5 @@
 /** `soilco2 train` as a function: make the run directory, stamp provenance, split, fit the normaliser, train each fold. */
-import { access, mkdir, readdir } from "node:fs/promises";
+import { access, mkdir, readdir, rm } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { ArtefactError } from "../core/errors.ts";
@@ -51,12 +51,17 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
 }
 
-async function ensureFreshDir(dir: string): Promise<void> {
+/** The run directory a new run gets when none is given: `runs/<timestamp>-<split>`. */
+export function defaultRunDir(config: TrainConfig): string {
+  return resolve(join("runs", `${timestamp()}-${config.split.kind}`));
+}
+
+/** Refuse a non-empty run directory; true when it does not exist yet. */
+async function checkFreshDir(dir: string): Promise<boolean> {
   try {
     await access(dir);
   } catch {
-    await mkdir(dir, { recursive: true });
-    return;
+    return true;
   }
   if ((await readdir(dir)).length > 0)
     throw new ArtefactError(
@@ -64,6 +69,13 @@ async function ensureFreshDir(dir: string): Promise<void> {
       "run directory exists and is not empty",
       "runs are never overwritten: choose another --run-dir, or --resume it",
     );
+  return false;
+}
+
+/** True when some network under `dir` has written a checkpoint (the run can be resumed). */
+export async function hasCheckpoint(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+  return entries.some((e) => e.endsWith(join(RUN_FILES.checkpoint, "latest.json")));
 }
 
 /** Label sets of the split: one for the temporal split, one per fold for site cross-validation. */
@@ -109,15 +121,42 @@ export async function runTrain(opts: TrainOptions): Promise<TrainOutcome> {
   } else {
     if (!opts.config) throw new Error("runTrain needs a config or a run to resume");
     config = opts.config;
-    runDir = resolve(opts.runDir ?? join("runs", `${timestamp()}-${config.split.kind}`));
-    await ensureFreshDir(runDir);
+    runDir = resolve(opts.runDir ?? defaultRunDir(config));
+  }
+  // a new run's directory appears only once its data loads, and goes again if it fails before its first checkpoint
+  const fresh = opts.resume ? false : await checkFreshDir(runDir);
+  const { sites, excluded } = await loadDailyDataset(config.data.dir, config.data.minFluxDays);
+  try {
+    return await trainFolds(opts, runDir, config, sites, excluded, backend.name, log);
+  } catch (err) {
+    if (!opts.resume && !(await hasCheckpoint(runDir)))
+      await (fresh ? rm(runDir, { recursive: true, force: true }) : emptyDir(runDir));
+    throw err;
+  }
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  for (const e of await readdir(dir).catch(() => [] as string[]))
+    await rm(join(dir, e), { recursive: true, force: true });
+}
+
+async function trainFolds(
+  opts: TrainOptions,
+  runDir: string,
+  config: TrainConfig,
+  sites: SiteSeries[],
+  excluded: TrainOutcome["excluded"],
+  backendName: BackendName,
+  log: (line: string) => void,
+): Promise<TrainOutcome> {
+  if (!opts.resume) {
+    await mkdir(runDir, { recursive: true });
     await writeJsonAtomic(join(runDir, RUN_FILES.config), {
       config,
-      provenance: await collectProvenance(config.data.dir, backend.name),
+      provenance: await collectProvenance(config.data.dir, backendName),
     });
     log(`run directory ${runDir}`);
   }
-  const { sites, excluded } = await loadDailyDataset(config.data.dir, config.data.minFluxDays);
   log(`${sites.length} sites with ≥ ${config.data.minFluxDays} flux days; ${excluded.length} left out`);
   await writeJsonAtomic(join(runDir, "sites.json"), {
     used: sites.map((s) => ({ site: s.info.site, fluxDays: s.fluxDays, days: s.length, igbp: s.info.igbp })),

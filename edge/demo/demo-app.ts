@@ -57,7 +57,10 @@ export function createDemoApp(opts: DemoOptions): Hono {
     if (!file) return c.text("not found", 404);
     const res = await sendFile(file, c.req);
     if (res.status === 404 && rest === "widget/soil-co2-chart.js")
-      return c.text("the widget is not built: run `npm run build:edge` and restart the server", 503);
+      return c.text(
+        "the widget is not built: `soilco2 serve` builds it at start when esbuild is installed (`npm ci`); or run `npm run build:edge` and restart the server",
+        503,
+      );
     return res;
   });
   return app;
@@ -90,12 +93,17 @@ function routeFile(rest: string, modelDir: string, widgetDir: string): string | 
   return m ? join(widgetDir, m[1]!) : undefined;
 }
 
-/** Files compressed once per process (the 14 MB ORT wasm goes out as 3.7 MB), as a CDN would. */
+/** Files compressed once per process when the build left no `.gz` twin, as a CDN would. */
 const gzipped = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
 
+/** A content-hashed name (build-widget's `-<10 hex>` ORT files, esbuild's `-<8 chars>` chunks): never changes. */
+const IMMUTABLE = /-(?:[0-9a-f]{10}|[A-Z0-9]{8})\.(?:js|mjs|wasm)$/;
+
 /**
- * A file with a weak ETag (size and mtime): a returning browser gets 304 and reuses its cache, including V8's
- * cache of the compiled wasm. Files over 1 MB are sent gzip-compressed when the client accepts it.
+ * A file with a weak ETag (size and mtime): a returning browser gets 304 and reuses its cache. Content-hashed
+ * names are `immutable` for a year (no revalidation at all, and V8 keeps the compiled wasm). Files over 1 MB go
+ * out gzip-compressed when the client accepts it: the build's `.gz` twin (the 15 MB ORT wasm is 3.7 MB), else
+ * compressed once per process.
  */
 async function sendFile(path: string, req?: { header(name: string): string | undefined }): Promise<Response> {
   let info: { size: number; mtimeMs: number };
@@ -107,21 +115,25 @@ async function sendFile(path: string, req?: { header(name: string): string | und
   const etag = `W/"${info.size.toString(36)}-${Math.round(info.mtimeMs).toString(36)}"`;
   const headers: Record<string, string> = {
     "content-type": CONTENT_TYPES[extname(path)] ?? "application/octet-stream",
-    "cache-control": "no-cache",
+    "cache-control": IMMUTABLE.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
     etag,
     "access-control-allow-origin": "*",
   };
   if (req?.header("if-none-match") === etag) return new Response(null, { status: 304, headers });
-  const body = new Uint8Array(await readFile(path));
-  if (body.length > 1_000_000 && /\bgzip\b/.test(req?.header("accept-encoding") ?? "")) {
-    let z = gzipped.get(`${path}@${etag}`);
+  const gzipOk = info.size > 1_000_000 && /\bgzip\b/.test(req?.header("accept-encoding") ?? "");
+  if (gzipOk) {
+    const key = `${path}@${etag}`;
+    let z = gzipped.get(key);
     if (!z) {
-      z = gzipAsync(body).then((b) => new Uint8Array(b));
-      gzipped.set(`${path}@${etag}`, z);
+      z = readFile(`${path}.gz`)
+        .catch(async () => gzipAsync(await readFile(path)))
+        .then((b) => new Uint8Array(b));
+      gzipped.set(key, z);
     }
     return new Response(await z, {
       headers: { ...headers, "content-encoding": "gzip", vary: "accept-encoding" },
     });
   }
+  const body = new Uint8Array(await readFile(path));
   return new Response(body, { headers });
 }

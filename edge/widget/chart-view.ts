@@ -10,10 +10,16 @@ export interface ChartSeries {
   observed?: (number | null)[] | undefined;
   /** Unit of the values, e.g. `umol CO2 m-2 s-1`. */
   unit: string;
+  /** Last day of the model's warm-up (YYYY-MM-DD; /v1/predict's `warmup_until`): shaded, as not yet a forecast. */
+  warmupUntil?: string | null | undefined;
 }
+
+const WARMUP_FILL = "rgba(120, 120, 120, 0.16)";
 
 const CHART_CSS = `${uplotCss}
 .u-legend { font-size: 12px; }
+.warmup-note { font-size: 12px; color: #555; margin: 2px 0 0 8px; }
+.warmup-note i { display: inline-block; width: 14px; height: 10px; margin-right: 4px; background: ${WARMUP_FILL}; border: 1px solid #bbb; vertical-align: -1px; }
 `;
 
 /**
@@ -42,17 +48,35 @@ export function drawChart(host: HTMLElement, s: ChartSeries): uPlot {
     data.push(s.dates.map((_d, i) => s.observed?.[i] ?? null));
   }
   const width = Math.max(280, Math.floor(host.getBoundingClientRect().width) || 640);
-  return new uPlot(
+  const warmEnd = s.warmupUntil ? dayNumber(s.warmupUntil) : undefined;
+  const shade = (u: uPlot) => {
+    if (warmEnd === undefined || x.length === 0) return;
+    const left = u.valToPos(x[0]!, "x", true);
+    const right = u.valToPos(Math.min((warmEnd + 1) * 86_400, x[x.length - 1]!), "x", true);
+    u.ctx.save();
+    u.ctx.fillStyle = WARMUP_FILL;
+    u.ctx.fillRect(left, u.bbox.top, right - left, u.bbox.height);
+    u.ctx.restore();
+  };
+  const plot = new uPlot(
     {
       width,
       height: 280,
       series,
       scales: { x: { time: true } },
       axes: [{}, { label: `efflux [${s.unit}]`, size: 60 }],
+      hooks: { drawAxes: [shade] },
     },
     data,
     host,
   );
+  if (warmEnd !== undefined) {
+    const note = document.createElement("div");
+    note.className = "warmup-note";
+    note.innerHTML = `<i></i>warm-up to ${s.warmupUntil}: the model's state is still settling, not a forecast yet`;
+    host.append(note);
+  }
+  return plot;
 }
 
 function format(v: number | null): string {

@@ -9,8 +9,8 @@ import { createWebPredictor, type WebPredictor } from "../web-predictor.ts";
 const predictors = new Map<string, Promise<WebPredictor>>();
 
 /**
- * Predict one site with the model at `modelUrl`; the ORT files (`ort-wasm-simd-threaded.mjs` / `.wasm`) are loaded
- * from next to this script.
+ * Predict one site with the model at `modelUrl`; the ORT files (`ort-wasm-simd-threaded-<hash>.mjs` / `.wasm`)
+ * are loaded from next to this script.
  * @example const r = await predictLocally("https://example.org/widget/model/", site);
  */
 export async function predictLocally(modelUrl: string, site: SiteRequest): Promise<PredictResponse> {
@@ -25,7 +25,13 @@ export function loadPredictor(modelUrl: string): Promise<WebPredictor> {
   let p = predictors.get(modelUrl);
   if (!p) {
     p = fetchModelFiles(modelUrl).then((files) =>
-      createWebPredictor(ort as unknown as OrtWeb, files, { wasmPaths: new URL("./", import.meta.url).href }),
+      createWebPredictor(ort as unknown as OrtWeb, files, {
+        // content-hashed names set by build-widget.ts: cached as immutable, fetched and compiled while streaming
+        wasmPaths: {
+          wasm: new URL(__ORT_WASM__, import.meta.url).href,
+          mjs: new URL(__ORT_MJS__, import.meta.url).href,
+        },
+      }),
     );
     p.catch(() => predictors.delete(modelUrl));
     predictors.set(modelUrl, p);

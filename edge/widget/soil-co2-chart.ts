@@ -8,6 +8,8 @@ export interface ChartPredictions {
   dates: string[];
   values: number[];
   observed?: (number | null)[] | undefined;
+  /** Last day of the model's warm-up (shaded in the chart), or null without one. */
+  warmupUntil: string | null;
   /** `local` (onnxruntime-web in the page) or `api` (a soilco2 server). */
   via: "local" | "api";
 }
@@ -101,6 +103,7 @@ export class SoilCo2Chart extends HTMLElement {
         dates: site.dates,
         values: site.efflux,
         observed: input.observed,
+        warmupUntil: site.warmup_until ?? null,
         via: api ? "api" : "local",
       };
       this.error = undefined;
@@ -110,6 +113,7 @@ export class SoilCo2Chart extends HTMLElement {
         predicted: site.efflux,
         observed: input.observed,
         unit: response.units,
+        warmupUntil: site.warmup_until,
       });
       this.dispatchEvent(new CustomEvent("soilco2:ready", { detail: this.predictions, bubbles: true }));
     } catch (err) {

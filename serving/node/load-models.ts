@@ -8,6 +8,7 @@ import * as ortNode from "onnxruntime-node";
 import { ArtefactError } from "../../core/errors.ts";
 import { staticWidth } from "../../core/model-schema.ts";
 import { type ModelDir, readModelDir } from "../../export/read-model.ts";
+import { DEFAULT_POOL } from "../default-limits.ts";
 import type { ServingMetrics } from "../metrics.ts";
 import {
   compareVersions,
@@ -23,8 +24,7 @@ import { createWorkerPool, type PoolHealth } from "./worker-pool.ts";
 
 export { findModelDirs } from "./model-dirs.ts";
 
-/** Sessions per model version and intra-op threads per session that ship: measured by `npm run bench:serve`. */
-export const DEFAULT_POOL = { sessions: 1, threads: 1 } as const;
+export { DEFAULT_POOL };
 
 /** Options of {@link loadModels}. */
 export interface LoadModelsOptions {

@@ -5,6 +5,7 @@ import { getConnInfo } from "@hono/node-server/conninfo";
 import { type AppOptions, createApp } from "../app.ts";
 import type { ServingApp } from "../context.ts";
 import { checkApiKeys } from "../middleware/api-key.ts";
+import { DOCS_ASSETS_BASE, docsAssetsMount } from "./docs-assets.ts";
 import type { ProviderChoice } from "./execution-provider.ts";
 import { DEFAULT_POOL, type LoadedModels, loadModels } from "./load-models.ts";
 import { createPromMetrics } from "./prom-metrics.ts";
@@ -69,6 +70,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     batching: { maxInflight: sessions + 1, ...opts.batching },
     registry: models.registry,
     metrics,
+    mounts: [...(opts.mounts ?? []), docsAssetsMount()],
+    docsAssetsBase: DOCS_ASSETS_BASE,
     isShuttingDown: () => stopping,
     socketAddress: (c) => getConnInfo(c).remote.address,
   });

@@ -4,10 +4,13 @@ import * as tf from "@tensorflow/tfjs";
 import { findFeature, IGBP_CODES } from "../../core/features.ts";
 import { writeJsonAtomic } from "../../io/atomic-write.ts";
 import { buildArchitecture } from "../../training/architecture.ts";
+import { silenceCpuBanner } from "../../training/backend.ts";
 import { parseTrainConfig, type TrainConfigInput } from "../../training/config.ts";
 import { type Architecture, initParams, paramList } from "../../training/model.ts";
 import { memberDirs, NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "../../training/run-dir.ts";
 import { saveWeights } from "../../training/weights-file.ts";
+
+silenceCpuBanner(); // as the CLI does: tfjs's cpu banner once per test process is noise
 
 /**
  * Write `<dir>/config.json`, `normaliser.json` and `model/` for an untrained model (`members/member-<k>/model/` for

@@ -207,7 +207,17 @@ export async function writeReport(runDir: string, input: ReportInput): Promise<s
     const title = `${s.info.site} (${s.info.siteName}, ${s.info.igbp ?? "?"})${m ? `: test KGE ${f2(m.kge)}, NSE ${f2(m.nse)}` : ""}`;
     await save(
       `sites/${s.info.site}.svg`,
-      await renderSvg(timeSeriesSpec(title, rows, firstTest >= 0 ? isoDate(s.firstDay + firstTest) : null)),
+      await renderSvg(
+        timeSeriesSpec(
+          title,
+          rows,
+          firstTest >= 0 ? isoDate(s.firstDay + firstTest) : null,
+          // the series is predicted from the site's first day: its first warmupDays are the network's warm-up
+          config.train.warmupDays > 0
+            ? { from: isoDate(s.firstDay), to: isoDate(s.firstDay + config.train.warmupDays - 1) }
+            : undefined,
+        ),
+      ),
     );
   }
   input.log?.(`wrote ${figures.length} figures`);
