@@ -1,5 +1,6 @@
 /** `soilco2 calibrate`: a site's calibration JSON (reference statistics, process models, blend weights) from its measured days, for one model version. */
 import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import type { Command } from "commander";
 import { stackSites } from "../core/batch.ts";
 import {
@@ -37,6 +38,12 @@ export function requestFromSeries(s: SiteSeries, observed: readonly string[], to
     },
     flux_mean: Array.from(s.target.subarray(0, n), nullable),
   };
+}
+
+/** The version a server reports for a model directory: its number for `models/<name>/<N>/`, else the manifest's. */
+function servedVersion(dir: string, manifestVersion: string): string {
+  const last = basename(dir.replace(/[/\\]+$/, ""));
+  return /^\d+$/.test(last) ? last : manifestVersion;
 }
 
 /** Register `calibrate` on the program. */
@@ -82,7 +89,7 @@ export function registerCalibrate(program: Command): void {
         const cal = await calibrateSite(
           parsed.data as CalibrateRequest,
           md.schema,
-          { name: md.manifest.name, version: md.manifest.version },
+          { name: md.manifest.name, version: servedVersion(md.dir, md.manifest.version), sha256: md.sha256 },
           async (site) =>
             predictor.predict(stackSites([site], md.schema.dynamic.length, staticWidth(md.schema))),
         );

@@ -1,5 +1,6 @@
 /** A calibration request: a site's drivers, attributes and measured efflux in, its versioned calibration JSON out (one path for the CLI and HTTP). */
 import { z } from "zod";
+import { CALIBRATION_FORMAT, CALIBRATION_FORMAT_VERSION, type SiteCalibration } from "./calibration-file.ts";
 import { isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { FLUX_RANGE, TARGET } from "./features.ts";
@@ -12,25 +13,9 @@ import {
   type RequestLimits,
   type SiteRequest,
 } from "./request.ts";
-import { applyBlends, calibrateBlends, type SiteBlends, selectionDays } from "./site-calibration.ts";
+import { applyBlends, calibrateBlends, selectionDays, selectionInterval } from "./site-calibration.ts";
 
-/** `format` and `formatVersion` of a calibration file. */
-export const CALIBRATION_FORMAT = "soilco2-site-calibration";
-export const CALIBRATION_FORMAT_VERSION = 1;
-
-/** The calibration of one site for one model version, as JSON. */
-export interface SiteCalibration {
-  format: typeof CALIBRATION_FORMAT;
-  formatVersion: typeof CALIBRATION_FORMAT_VERSION;
-  site: string | null;
-  /** Measured days it was fitted on: first and last, how many, and the first of the selection days. */
-  period: { from: string; to: string; days: number; selectionFrom: string | null };
-  /** The model it was fitted for (its blend weights were chosen with this model's predictions). */
-  model: { name: string; version: string };
-  /** Reference statistics of the fit days, for the request's `static` (only those the model's schema takes). */
-  reference: Record<string, number | null>;
-  blends: SiteBlends;
-}
+export { type SiteCalibration, siteCalibrationSchema } from "./calibration-file.ts";
 
 /** A calibration request: one site as in a prediction request, and its measured efflux on the same dates. */
 export interface CalibrateRequest {
@@ -63,7 +48,7 @@ export type SitePredictor = (site: EncodedSite) => Promise<Float32Array>;
 export async function calibrateSite(
   req: CalibrateRequest,
   schema: ModelSchema,
-  model: { name: string; version: string },
+  model: SiteCalibration["model"],
   predict: SitePredictor,
   limits?: RequestLimits,
 ): Promise<SiteCalibration> {
@@ -121,6 +106,7 @@ export async function calibrateSite(
   const out = await predict(encoded);
   const network = Array.from(encoded.rows, (r) => out[r]!);
   const blends = calibrateBlends({ flux, tsoil, swc }, network, selection);
+  const interval = selectionInterval({ flux, tsoil, swc }, network, blends, selection);
   const measuredDays = probe.days.filter((_, i) => !Number.isNaN(flux[i]!));
   const firstSelection = probe.days.find((_, i) => selection[i]);
   return {
@@ -136,6 +122,7 @@ export async function calibrateSite(
     model,
     reference,
     blends,
+    interval,
   };
 }
 
@@ -153,29 +140,6 @@ function column(site: EncodedSite, schema: ModelSchema, name: string): Float32Ar
   return Float32Array.from({ length: time }, (_, t) => (c < 0 ? Number.NaN : site.dynamic[t * cols + c]!));
 }
 
-const processFit = z.strictObject({
-  model: z.enum(["q10", "lloyd_taylor", "q10_moisture"]),
-  scale: z.enum(["flux", "log"]),
-  params: z.record(z.string(), z.number()),
-});
-const blend = z.strictObject({ fit: processFit, weight: z.number().min(0).max(1) }).nullable();
-
-/** zod schema of a calibration file (what {@link calibrateSite} writes), for prediction requests that carry one. */
-export const siteCalibrationSchema = z.strictObject({
-  format: z.literal(CALIBRATION_FORMAT),
-  formatVersion: z.literal(CALIBRATION_FORMAT_VERSION),
-  site: z.string().nullable(),
-  period: z.strictObject({
-    from: z.iso.date(),
-    to: z.iso.date(),
-    days: z.number().int().min(0),
-    selectionFrom: z.iso.date().nullable(),
-  }),
-  model: z.strictObject({ name: z.string(), version: z.string() }),
-  reference: z.record(z.string(), z.number().nullable()),
-  blends: z.strictObject({ temperature: blend, moisture: blend }),
-});
-
 /**
  * Apply a site's calibration to the network's answer for a request: the blends of core/site-calibration.ts per date,
  * from the request's own soil temperature and moisture.
@@ -189,17 +153,29 @@ export function applySiteCalibration(
   values: readonly number[],
   schema: ModelSchema,
   calibration: Pick<SiteCalibration, "model" | "blends">,
-  model: { name: string; version: string },
+  model: { name: string; version: string; sha256: string },
   path = "calibration",
 ): number[] {
-  if (calibration.model.name !== model.name || calibration.model.version !== model.version)
-    throw new InputError(
-      `${path}.model`,
-      `fitted for ${calibration.model.name} ${calibration.model.version}, not ${model.name} ${model.version}`,
-      "recalibrate the site for this model version (soilco2 calibrate or POST /v1/calibrate)",
-    );
+  checkCalibrationModel(calibration, model, path);
   const tsoil = column(site, schema, "tsoil_mean");
   const swc = column(site, schema, "swc_mean");
   const at = (col: Float32Array) => Array.from(site.rows, (r) => col[r]!);
   return Array.from(applyBlends(values, at(tsoil), at(swc), calibration.blends));
+}
+
+/**
+ * A calibration is valid only for the exact model it was fitted with (same model.onnx sha256).
+ * @throws {InputError} naming both models and what to do
+ */
+export function checkCalibrationModel(
+  calibration: Pick<SiteCalibration, "model">,
+  model: { name: string; version: string; sha256: string },
+  path = "calibration",
+): void {
+  if (calibration.model.sha256 !== model.sha256)
+    throw new InputError(
+      `${path}.model`,
+      `fitted for ${calibration.model.name} ${calibration.model.version} (sha256 ${calibration.model.sha256.slice(0, 12)}…), not ${model.name} ${model.version} (${model.sha256.slice(0, 12)}…)`,
+      "recalibrate the site for this model (soilco2 calibrate or POST /v1/calibrate)",
+    );
 }

@@ -1,10 +1,12 @@
 /** The prediction request: its zod schema (built from the model schema) and its encoding into raw tensors. */
 import { z } from "zod";
+import { type SiteCalibration, siteCalibrationSchema } from "./calibration-file.ts";
 import { dateFeatureColumns } from "./date-features.ts";
 import { dayNumber, isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { type ModelSchema, staticWidth } from "./model-schema.ts";
 import { REFERENCE_STAT_NAMES } from "./reference-names.ts";
+import type { SpinUpMode } from "./spin-up.ts";
 import { checkRange } from "./value-checks.ts";
 
 /** Limits a runtime puts on one request (serving makes them configurable). */
@@ -28,6 +30,10 @@ export interface SiteRequest {
   dates?: string[] | undefined;
   /** Daily drivers by name, each as long as the series. A driver left out is all gaps (if its gap policy allows). */
   drivers: Record<string, (number | null)[]>;
+  /** The site's calibration for this model (core/calibration-file.ts), from `soilco2 calibrate` or POST /v1/calibrate. */
+  calibration?: SiteCalibration | undefined;
+  /** How the series is spun up before its first date (core/spin-up.ts; default `mirror`). */
+  spin_up?: SpinUpMode | undefined;
 }
 
 export interface PredictRequest {
@@ -104,6 +110,13 @@ export function buildRequestSchema(schema: ModelSchema, limits: RequestLimits = 
       .optional()
       .describe("strictly increasing days (YYYY-MM-DD)"),
     drivers: z.strictObject(driverShape),
+    calibration: siteCalibrationSchema.optional(),
+    spin_up: z
+      .enum(["mirror", "repeat", "none"])
+      .optional()
+      .describe(
+        "days before the first date that warm the model up: mirror (default; the series' first days reversed), repeat (the first day), none (a cold start: the first warm-up days are less reliable)",
+      ),
   });
   return z.strictObject({ sites: z.array(site).min(1).max(limits.maxSites) });
 }

@@ -23,6 +23,7 @@ import { jsonErrors, jsonNotFound } from "./middleware/error-handler.ts";
 import { rateLimit } from "./middleware/rate-limit.ts";
 import { requestMetrics } from "./middleware/request-metrics.ts";
 import type { ModelEntry, ModelRegistry } from "./registry.ts";
+import { calibrateRoutes } from "./routes/calibrate.ts";
 import { docsRoutes } from "./routes/docs.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { predictRoutes } from "./routes/predict.ts";
@@ -240,6 +241,7 @@ export function createApp(options: AppOptions): ServingApp {
 
   predictRoutes(app, deps);
   referenceRoutes(app, deps);
+  calibrateRoutes(app, deps);
   v2HealthRoutes(app, deps);
   v2ModelRoutes(app, deps);
   v2InferRoutes(app, deps);

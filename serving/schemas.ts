@@ -36,13 +36,27 @@ export const predictResponseZ = z.object({
     z.object({
       id: z.string().describe("the site's id, or its index in the request"),
       dates: z.array(z.iso.date()).describe("the requested dates, in order"),
-      efflux: z.array(z.number()).describe("daily mean soil CO2 efflux per date, µmol CO2 m-2 s-1"),
+      efflux: z
+        .array(z.number())
+        .describe(
+          "daily mean soil CO2 efflux per date, µmol CO2 m-2 s-1 (site-calibrated when the site sent a calibration)",
+        ),
+      efflux_lower: z
+        .array(z.number())
+        .nullable()
+        .describe("10% bound per date (the calibration's interval); null without a calibration that has one"),
+      efflux_upper: z.array(z.number()).nullable().describe("90% bound per date; null as efflux_lower"),
+      warmup: z
+        .array(z.boolean())
+        .describe(
+          "per date: true while the model is still warming up (only with spin_up none: a cold start)",
+        ),
+      spin_up_days: z.number().int().describe("days prepended before the first date to warm the model up"),
+      calibrated: z.boolean().describe("whether the site's calibration was applied"),
       warmup_until: z.iso
         .date()
         .nullable()
-        .describe(
-          "last day of the model's spin-up (first day + warm-up days - 1): earlier values are less reliable",
-        ),
+        .describe("last requested date still in warm-up (see warmup), or null when none is"),
     }),
   ),
 });

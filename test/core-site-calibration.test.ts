@@ -89,7 +89,7 @@ describe("one calibration for the request path (CLI, HTTP) and training's evalua
         flux_mean: Array.from(site.target),
       },
       schema,
-      { name: "soilco2-lstm", version: "test" },
+      { name: "soilco2-lstm", version: "test", sha256: "a".repeat(64) },
       async (e) => {
         expect(e.static[schema.static.findIndex((f) => f.name === "flux_ref")]).toBeGreaterThan(0);
         return network;
@@ -121,7 +121,7 @@ describe("applySiteCalibration", () => {
       schema,
     );
     const cal = {
-      model: { name: "soilco2-lstm", version: "v" },
+      model: { name: "soilco2-lstm", version: "v", sha256: "a".repeat(64) },
       blends: {
         temperature: {
           fit: { model: "q10" as const, scale: "flux" as const, params: { r10: 1, q10: 2 } },
@@ -137,12 +137,11 @@ describe("applySiteCalibration", () => {
         },
       },
     };
-    expect(applySiteCalibration(site, [2, 2], schema, cal, { name: "soilco2-lstm", version: "v" })).toEqual([
-      3, 1.5,
-    ]);
+    const same = { name: "soilco2-lstm", version: "2", sha256: "a".repeat(64) };
+    expect(applySiteCalibration(site, [2, 2], schema, cal, same)).toEqual([3, 1.5]);
     expect(() =>
-      applySiteCalibration(site, [2, 2], schema, cal, { name: "soilco2-lstm", version: "w" }),
-    ).toThrow(/fitted for soilco2-lstm v, not soilco2-lstm w/);
+      applySiteCalibration(site, [2, 2], schema, cal, { ...same, sha256: "b".repeat(64) }),
+    ).toThrow(/fitted for soilco2-lstm v \(sha256 aaaaaaaaaaaa…\), not soilco2-lstm 2 \(bbbbbbbbbbbb…\)/);
   });
 });
 

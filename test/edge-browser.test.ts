@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { encodeSite, type SiteRequest } from "../core/request.ts";
+import { spinUpSite } from "../core/spin-up.ts";
 import { demoMount } from "../edge/demo/demo-app.ts";
 import { buildWidget } from "../edge/widget/build-widget.ts";
 import { exportRun } from "../export/export-run.ts";
@@ -49,9 +50,16 @@ beforeAll(async () => {
 
   const model = await readModelDir(modelDir);
   const { site } = JSON.parse(await readFile(SITE_FILE, "utf8")) as { site: SiteRequest };
-  const enc = encodeSite(site, model.schema, "sites[0]");
+  // every runtime spins the series up before its first date (core/spin-up.ts)
+  const enc = spinUpSite(
+    encodeSite(site, model.schema, "sites[0]"),
+    model.schema,
+    model.schema.warmupDays,
+    "mirror",
+  );
   const node = await createOrtPredictor(ortNode, model.modelBytes);
-  expected = await node.predict(stackSites([enc], model.schema.dynamic.length, staticWidth(model.schema)));
+  const y = await node.predict(stackSites([enc], model.schema.dynamic.length, staticWidth(model.schema)));
+  expected = Float32Array.from(enc.rows, (r) => y[r]!);
   await node.release();
 });
 

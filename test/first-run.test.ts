@@ -88,10 +88,10 @@ describe("npm start", () => {
         note: el.shadowRoot?.querySelector(".warmup-note")?.textContent ?? "",
       };
     });
-    // the warm-up (the model's first 90 days) is shaded and named, so the 1 January cold start is not read as an event
+    // the series is spun up before 1 January (core/spin-up.ts), so no value is a cold start to shade or explain
     expect(state).toMatchObject({ state: "ready", error: undefined, canvas: true, first: "2007-01-01" });
-    expect(state.warmupUntil).toBe("2007-03-31");
-    expect(state.note).toContain("warm-up to 2007-03-31");
+    expect(state.warmupUntil).toBeNull();
+    expect(state.note).toBe("");
     await page.locator("#demo-chart").screenshot({ path: "test-results/first-run-demo.png" });
     // the ORT wasm under a content-hashed name, cached for good and sent compressed
     expect(wasm).toHaveLength(1);

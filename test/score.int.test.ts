@@ -11,6 +11,7 @@ import { runIngest } from "../ingest/run-ingest.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
 import type { SetSummary } from "../training/evaluate.ts";
 import { cosorePath } from "./helpers/cosore-path.ts";
+import { makeApp, postJson } from "./serving-fixture.ts";
 
 const run = promisify(execFile);
 const SITES = ["d20190617_SCOTT_SRM", "d20200212_KAYE_LNE", "d20190409_ANJILELI", "d20190517_MAURITZ"];
@@ -74,7 +75,7 @@ describe("soilco2 calibrate", () => {
     );
     const cal = siteCalibrationSchema.parse(JSON.parse(await readFile(a, "utf8")));
     expect(cal.site).toBe(SITES[0]);
-    expect(cal.model.version).toBe("0.2.0+temporal-ens3");
+    expect(cal.model.version).toBe("2"); // the directory number, as soilco2 serve reports it
     expect(cal.period.to <= "2018-01-31").toBe(true);
     expect(cal.blends.moisture).not.toBeNull();
     const { sites } = await loadDailyDataset(data, 1);
@@ -93,5 +94,14 @@ describe("soilco2 calibrate", () => {
     const other = JSON.parse(await readFile(b, "utf8"));
     expect(other.blends).toEqual(cal.blends);
     expect(other.reference).toEqual(cal.reference);
+    // POST /v1/calibrate on soilco2 serve's app gives the same JSON as the CLI
+    const { app, models } = await makeApp("models");
+    try {
+      const r = await postJson(app, "/v1/calibrate", req);
+      expect(r.status).toBe(200);
+      expect(await r.json()).toEqual(other);
+    } finally {
+      await models.release();
+    }
   }, 240_000);
 });

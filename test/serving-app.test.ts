@@ -103,8 +103,11 @@ async function direct(entry: ModelEntry, sites: ReturnType<typeof demoSite>[]): 
 }
 
 describe("POST /v1/predict", () => {
-  it("answers each site with dates, efflux and warm-up, equal to onnxruntime's output", async () => {
-    const sites = [demoSite(40, { id: "a", gapEvery: 6 }), demoSite(12, { start: "2020-02-25" })];
+  it("answers each site with dates, efflux and warm-up, equal to onnxruntime's output (cold start)", async () => {
+    const sites = [
+      { ...demoSite(40, { id: "a", gapEvery: 6 }), spin_up: "none" as const },
+      { ...demoSite(12, { start: "2020-02-25" }), spin_up: "none" as const },
+    ];
     const r = await postJson(app, "/v1/predict", { sites });
     expect(r.status).toBe(200);
     const body = (await r.json()) as {
@@ -118,7 +121,10 @@ describe("POST /v1/predict", () => {
     expect(body.sites[1]!.dates.slice(3, 6)).toEqual(["2020-02-28", "2020-02-29", "2020-03-01"]);
     expect(body.sites[0]!.efflux).toHaveLength(40);
     const warm = latest.schema.warmupDays;
-    expect(body.sites[0]!.warmup_until).toBe(warm > 0 ? isoDate(dayNumber("2019-01-01")! + warm - 1) : null);
+    // a 40-day cold start is all warm-up: its last date is the last one still warming up
+    expect(body.sites[0]!.warmup_until).toBe(
+      warm > 0 ? isoDate(dayNumber("2019-01-01")! + Math.min(warm, 40) - 1) : null,
+    );
     const want = await direct(latest, sites);
     for (const [i, s] of body.sites.entries()) expect(s.efflux).toEqual(want[i]);
   });

@@ -12,7 +12,12 @@ export interface ChartSeries {
   unit: string;
   /** Last day of the model's warm-up (YYYY-MM-DD; /v1/predict's `warmup_until`): shaded, as not yet a forecast. */
   warmupUntil?: string | null | undefined;
+  /** 10% and 90% bounds per date (a calibrated site's interval): drawn as a band. */
+  lower?: number[] | null | undefined;
+  upper?: number[] | null | undefined;
 }
+
+const BAND_FILL = "rgba(27, 108, 168, 0.18)";
 
 const WARMUP_FILL = "rgba(120, 120, 120, 0.16)";
 
@@ -37,6 +42,19 @@ export function drawChart(host: HTMLElement, s: ChartSeries): uPlot {
     { label: "predicted", stroke: "#1b6ca8", width: 1.5, value: (_u, v) => format(v) },
   ];
   const data: uPlot.AlignedData = [x, s.predicted];
+  const bands: uPlot.Band[] = [];
+  if (s.lower && s.upper) {
+    // uPlot fills between two series: the 90% bound (series 2) down to the 10% bound (series 3).
+    const bound = (label: string) => ({
+      label,
+      stroke: "rgba(27, 108, 168, 0.35)",
+      width: 0.5,
+      value: (_u: uPlot, v: number | null) => format(v),
+    });
+    series.push(bound("90% bound"), bound("10% bound"));
+    data.push(s.upper, s.lower);
+    bands.push({ series: [2, 3], fill: BAND_FILL });
+  }
   if (s.observed) {
     series.push({
       label: "observed",
@@ -66,6 +84,7 @@ export function drawChart(host: HTMLElement, s: ChartSeries): uPlot {
       scales: { x: { time: true } },
       axes: [{}, { label: `efflux [${s.unit}]`, size: 60 }],
       hooks: { drawAxes: [shade] },
+      ...(bands.length > 0 ? { bands } : {}),
     },
     data,
     host,

@@ -1,5 +1,6 @@
 /** `<soil-co2-chart>`: a web component that predicts and draws a site's daily soil CO2 efflux; one script tag, one element. */
 
+import type { SiteCalibration } from "../../core/calibration-file.ts";
 import { readDrivers } from "./drivers-input.ts";
 import { readableError } from "./readable-error.ts";
 
@@ -10,6 +11,9 @@ export interface ChartPredictions {
   observed?: (number | null)[] | undefined;
   /** Last day of the model's warm-up (shaded in the chart), or null without one. */
   warmupUntil: string | null;
+  /** The 10-90% interval per date when the site was calibrated (`calibration` attribute), else null. */
+  lower: number[] | null;
+  upper: number[] | null;
   /** `local` (onnxruntime-web in the page) or `api` (a soilco2 server). */
   via: "local" | "api";
 }
@@ -26,12 +30,13 @@ const SHELL = `<style>
 /**
  * Attributes: `model` (URL of a model directory), `api` (URL of a soilco2 server: predict there instead),
  * `src` (URL of a JSON or CSV drivers file) or an inline `<script type="application/json">` child, `observed`
- * (JSON array or URL). State is in `data-state` (`idle`, `loading`, `ready`, `error`); the predicted numbers in
+ * (JSON array or URL), `calibration` (URL of the site's calibration JSON from `soilco2 calibrate`: the chart then
+ * shows the calibrated series and its 10-90% band). State is in `data-state` (`idle`, `loading`, `ready`, `error`); the predicted numbers in
  * `predictions`; a `soilco2:ready` or `soilco2:error` event is dispatched.
  * @example <soil-co2-chart src="site.json"></soil-co2-chart>
  */
 export class SoilCo2Chart extends HTMLElement {
-  static observedAttributes = ["model", "api", "src", "observed"];
+  static observedAttributes = ["model", "api", "src", "observed", "calibration"];
   /** The predicted series once drawn. */
   predictions: ChartPredictions | undefined;
   /** The message shown when something went wrong. */
@@ -92,28 +97,38 @@ export class SoilCo2Chart extends HTMLElement {
         observed: this.getAttribute("observed"),
         base: document.baseURI,
       });
+      const calUrl = this.getAttribute("calibration");
+      // the server (or the in-page app) validates it against core's calibration schema
+      const calibration = calUrl
+        ? ((await fetchJson(new URL(calUrl, document.baseURI).href, "calibration")) as SiteCalibration)
+        : undefined;
+      const site = calibration ? { ...input.site, calibration } : input.site;
       const response = local
-        ? await (await local).predictLocally(model, input.site)
-        : await (await import("./api-predict.ts")).predictWithApi(api!, input.site);
-      const site = response.sites[0];
-      if (!site) throw new Error("the prediction holds no site");
+        ? await (await local).predictLocally(model, site)
+        : await (await import("./api-predict.ts")).predictWithApi(api!, site);
+      const answer = response.sites[0];
+      if (!answer) throw new Error("the prediction holds no site");
       const { drawChart } = await view;
       if (run !== this.#run) return;
       this.predictions = {
-        dates: site.dates,
-        values: site.efflux,
+        dates: answer.dates,
+        values: answer.efflux,
         observed: input.observed,
-        warmupUntil: site.warmup_until ?? null,
+        warmupUntil: answer.warmup_until ?? null,
+        lower: answer.efflux_lower ?? null,
+        upper: answer.efflux_upper ?? null,
         via: api ? "api" : "local",
       };
       this.error = undefined;
       this.#status("", "ready");
       drawChart(this.#root.querySelector<HTMLElement>(".chart")!, {
-        dates: site.dates,
-        predicted: site.efflux,
+        dates: answer.dates,
+        predicted: answer.efflux,
         observed: input.observed,
         unit: response.units,
-        warmupUntil: site.warmup_until,
+        warmupUntil: answer.warmup_until,
+        lower: answer.efflux_lower,
+        upper: answer.efflux_upper,
       });
       this.dispatchEvent(new CustomEvent("soilco2:ready", { detail: this.predictions, bubbles: true }));
     } catch (err) {
@@ -134,6 +149,13 @@ export class SoilCo2Chart extends HTMLElement {
     el.setAttribute("role", state === "error" ? "alert" : "status");
     (el as HTMLElement).hidden = text === "";
   }
+}
+
+/** Fetch a JSON file the element's attributes point at; a failure names the attribute. */
+async function fetchJson(url: string, attribute: string): Promise<unknown> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${attribute}: ${url} answered HTTP ${res.status}`);
+  return res.json();
 }
 
 if (!customElements.get("soil-co2-chart")) customElements.define("soil-co2-chart", SoilCo2Chart);

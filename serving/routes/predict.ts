@@ -1,7 +1,8 @@
 /** `POST /v1/predict`: friendly JSON in physical units, validated against the chosen model's own schema. */
 import { z } from "zod";
 import { isoDate } from "../../core/dates.ts";
-import { type EncodedSite, encodeSite, type PredictRequest, siteSpanDays } from "../../core/request.ts";
+import { answerSite, type PlannedSite, planSite } from "../../core/predict-site.ts";
+import { type PredictRequest, siteSpanDays } from "../../core/request.ts";
 import type { RouteDeps, ServingApp } from "../context.ts";
 import { readJson, zodHttpError } from "../errors.ts";
 import type { ModelEntry } from "../registry.ts";
@@ -46,20 +47,18 @@ function cachedIsoDate(day: number): string {
   return s;
 }
 
-/** core's `decodeSite` with a memoised date formatter: the requested dates and their predictions. */
-function decodeRows(site: EncodedSite, row: Float32Array): { dates: string[]; values: number[] } {
-  return { dates: site.days.map(cachedIsoDate), values: Array.from(site.rows, (r) => row[r]!) };
-}
-
 /**
  * The site-days a body asks for, read before validation so that refusing an oversized request costs no schema
  * walk (at most `maxSites + 1` sites are read: more is refused by the schema anyway).
  */
-function claimedSiteDays(body: unknown, maxSites: number): number {
+function claimedSiteDays(body: unknown, maxSites: number, spinUpDays: number): number {
   const sites = (body as { sites?: unknown } | null)?.sites;
   if (!Array.isArray(sites)) return 1;
   let sum = 0;
-  for (let i = 0; i < Math.min(sites.length, maxSites + 1); i++) sum += siteSpanDays(sites[i]);
+  for (let i = 0; i < Math.min(sites.length, maxSites + 1); i++) {
+    const spin = (sites[i] as { spin_up?: unknown } | null)?.spin_up === "none" ? 0 : spinUpDays;
+    sum += siteSpanDays(sites[i]) + spin;
+  }
   return sum;
 }
 
@@ -119,15 +118,15 @@ export function predictRoutes(app: ServingApp, deps: RouteDeps): void {
   const prepare = (
     body: unknown,
     admit: (siteDays: number) => () => void,
-  ): { model: ModelEntry; sites: EncodedSite[]; release: () => void } => {
+  ): { model: ModelEntry; sites: PlannedSite[]; release: () => void } => {
     const pick = pickModel(body);
     const model = deps.resolve(pick.model, pick.version);
-    const release = admit(claimedSiteDays(body, deps.limits.maxSites));
+    const release = admit(claimedSiteDays(body, deps.limits.maxSites, model.schema.warmupDays));
     try {
       const parsed = bodySchema(model).safeParse(body);
       if (!parsed.success) throw zodHttpError(parsed.error);
       const request = parsed.data as unknown as PredictRequest;
-      const sites = request.sites.map((s, i) => encodeSite(s, model.schema, `sites[${i}]`, deps.limits));
+      const sites = request.sites.map((s, i) => planSite(s, model.schema, model, `sites[${i}]`, deps.limits));
       return { model, sites, release };
     } catch (err) {
       release();
@@ -139,21 +138,23 @@ export function predictRoutes(app: ServingApp, deps: RouteDeps): void {
     const { model, sites, release } = prepare(await readJson(c.req.raw), (n) => deps.admit(c, n));
     let rows: Float32Array[];
     try {
-      rows = await deps.batcher(model).submit(sites, c.var.signal);
+      rows = await deps.batcher(model).submit(
+        sites.map((p) => p.run),
+        c.var.signal,
+      );
     } finally {
       release();
     }
-    const warmup = model.schema.warmupDays;
     return c.json({
       model: { name: model.name, version: model.version, sha256: model.sha256 },
       units: model.schema.target.unit,
-      sites: sites.map((site, i) => {
-        const { dates, values } = decodeRows(site, rows[i]!);
+      sites: sites.map((plan, i) => {
+        const a = answerSite(plan, rows[i]!, model.schema, cachedIsoDate);
+        const lastWarm = a.warmup.lastIndexOf(true);
         return {
-          id: site.id ?? String(i),
-          dates,
-          efflux: values,
-          warmup_until: warmup > 0 ? isoDate(site.firstDay + warmup - 1) : null,
+          id: plan.encoded.id ?? String(i),
+          ...a,
+          warmup_until: lastWarm >= 0 ? a.dates[lastWarm]! : null,
         };
       }),
     });

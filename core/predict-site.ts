@@ -1,0 +1,113 @@
+/** One site of a prediction request from request to answer: its calibration's reference statistics, the spin-up before its first date, the calibrated efflux, its interval and warm-up flags (one path for every runtime). */
+import { checkCalibrationModel } from "./calibrate-request.ts";
+import type { SiteCalibration } from "./calibration-file.ts";
+import { isoDate } from "./dates.ts";
+import type { ModelSchema } from "./model-schema.ts";
+import { type EncodedSite, encodeSite, type RequestLimits, type SiteRequest } from "./request.ts";
+import { applyBlends } from "./site-calibration.ts";
+import { spinUpSite, warmupFlags } from "./spin-up.ts";
+
+/** The model a request runs on: its calibration must have been fitted with the same model.onnx. */
+export interface ModelIdentity {
+  name: string;
+  version: string;
+  sha256: string;
+}
+
+/** A site ready to run: `encoded` as requested, `run` with its spin-up days prepended (what goes to the model). */
+export interface PlannedSite {
+  encoded: EncodedSite;
+  run: EncodedSite;
+  spinUpDays: number;
+  calibration: SiteCalibration | null;
+}
+
+/** One site of the answer. */
+export interface SiteAnswer {
+  dates: string[];
+  /** Daily mean efflux per date, µmol CO2 m-2 s-1 (calibrated when the site carried a calibration). */
+  efflux: number[];
+  /** 10-90% interval per date, when the calibration has one; else null. */
+  efflux_lower: number[] | null;
+  efflux_upper: number[] | null;
+  /** Per date: true while the model is still warming up (only with `spin_up: none`). */
+  warmup: boolean[];
+  /** Days prepended before the first date to warm the model up. */
+  spin_up_days: number;
+  calibrated: boolean;
+}
+
+/** Days the series of one site request will run over at most (its span plus the spin-up), for admission limits. */
+export function spinUpDaysFor(site: Pick<SiteRequest, "spin_up">, schema: ModelSchema): number {
+  return (site.spin_up ?? "mirror") === "none" ? 0 : schema.warmupDays;
+}
+
+/**
+ * Encode a site request (its calibration's reference statistics fill the attributes the request leaves out) and
+ * prepend its spin-up.
+ * @throws {InputError} for a bad value, or a calibration fitted with another model
+ */
+export function planSite(
+  req: SiteRequest,
+  schema: ModelSchema,
+  model: ModelIdentity,
+  path: string,
+  limits?: RequestLimits,
+): PlannedSite {
+  const cal = req.calibration ?? null;
+  if (cal) checkCalibrationModel(cal, model, `${path}.calibration`);
+  const given = Object.fromEntries(
+    Object.entries(req.static).filter(([, v]) => v !== null && v !== undefined),
+  );
+  const fromCal = cal ? Object.fromEntries(Object.entries(cal.reference).filter(([, v]) => v !== null)) : {};
+  const encoded = encodeSite({ ...req, static: { ...fromCal, ...given } }, schema, path, limits);
+  const days = spinUpDaysFor(req, schema);
+  return {
+    encoded,
+    run: spinUpSite(encoded, schema, days, req.spin_up ?? "mirror"),
+    spinUpDays: days,
+    calibration: cal,
+  };
+}
+
+/** One raw driver per requested date (NaN where the schema has no such driver). */
+function driverAtDates(site: EncodedSite, schema: ModelSchema, name: string): number[] {
+  const cols = schema.dynamic.length;
+  const c = schema.dynamic.findIndex((f) => f.name === name);
+  return Array.from(site.rows, (r) => (c < 0 ? Number.NaN : site.dynamic[r * cols + c]!));
+}
+
+/**
+ * The answer of one planned site from the model's output over its `run` tensor.
+ * @param output [time] efflux over `plan.run`, µmol CO2 m-2 s-1
+ * @param formatDate day number → `YYYY-MM-DD` (a server may pass a memoised one)
+ */
+export function answerSite(
+  plan: PlannedSite,
+  output: ArrayLike<number>,
+  schema: ModelSchema,
+  formatDate: (day: number) => string = isoDate,
+): SiteAnswer {
+  const { encoded, run, calibration } = plan;
+  const network = Array.from(run.rows, (r) => output[r]!);
+  const efflux = calibration
+    ? Array.from(
+        applyBlends(
+          network,
+          driverAtDates(encoded, schema, "tsoil_mean"),
+          driverAtDates(encoded, schema, "swc_mean"),
+          calibration.blends,
+        ),
+      )
+    : network;
+  const iv = calibration?.interval ?? null;
+  return {
+    dates: encoded.days.map(formatDate),
+    efflux,
+    efflux_lower: iv ? efflux.map((v) => v * iv.lower) : null,
+    efflux_upper: iv ? efflux.map((v) => v * iv.upper) : null,
+    warmup: warmupFlags(encoded, schema.warmupDays, plan.spinUpDays),
+    spin_up_days: plan.spinUpDays,
+    calibrated: calibration !== null,
+  };
+}
