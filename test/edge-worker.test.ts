@@ -10,6 +10,7 @@ import type { RawBatch } from "../core/batch.ts";
 import { stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { encodeSite, type SiteRequest } from "../core/request.ts";
+import { spinUpSite } from "../core/spin-up.ts";
 import { buildWorker, WORKER_MODULES } from "../edge/worker/build-worker.ts";
 import { exportRun } from "../export/export-run.ts";
 import { createOrtPredictor, type OrtPredictor } from "../export/ort-predict.ts";
