@@ -111,7 +111,7 @@ describe("a site calibration in the request", () => {
         cal.blends,
       ),
     );
-    out.efflux.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 5));
+    for (const [i, v] of out.efflux.entries()) expect(v).toBeCloseTo(want[i]!, 5);
     expect(cal.interval).not.toBeNull();
     out.efflux.forEach((v, i) => {
       expect(out.efflux_lower![i]!).toBeLessThanOrEqual(v);

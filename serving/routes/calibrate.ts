@@ -34,7 +34,10 @@ export function calibrateRoutes(app: ServingApp, deps: RouteDeps): void {
   const schemas = new WeakMap<ModelEntry, BodySchema>();
   const bodySchema = (entry: ModelEntry): BodySchema => {
     let s = schemas.get(entry);
-    if (!s) schemas.set(entry, (s = bodySchemaFor(entry, deps)));
+    if (!s) {
+      s = bodySchemaFor(entry, deps);
+      schemas.set(entry, s);
+    }
     return s;
   };
   const name = deps.registry.defaultModel();
