@@ -69,3 +69,25 @@ export const SITE_COLUMNS = {
 
 export type DailyColumn = keyof typeof DAILY_COLUMNS;
 export type SiteColumn = keyof typeof SITE_COLUMNS;
+
+/** The COSORE citation every ingest output, run and model carries. */
+export const COSORE_CITATION =
+  "Bond-Lamberty, B., et al. (2020) COSORE: A community database for continuous soil respiration and other soil-atmosphere greenhouse gas flux data. Global Change Biology 26, 7268-7283, doi:10.1111/gcb.15353. CC BY 4.0.";
+
+/**
+ * Key-value metadata of an ingest Parquet file: what each column holds with its unit, the data licence and the
+ * citation (each dataset's own publication is in sites.parquet `primary_pub`), and the writer.
+ * @param columns name → description with unit, e.g. {@link DAILY_COLUMNS}
+ */
+export function parquetMetadata(
+  columns: Readonly<Record<string, string>>,
+  writer: string,
+): Record<string, string> {
+  return {
+    "soilco2.columns": JSON.stringify(columns),
+    licence:
+      "CC BY 4.0 (COSORE); cite the COSORE paper and each dataset's primary publication (sites.parquet primary_pub)",
+    citation: COSORE_CITATION,
+    writer,
+  };
+}

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { DAILY_COLUMNS, DAILY_FILES } from "../core/daily-table.ts";
+import { DAILY_COLUMNS, DAILY_FILES, parquetMetadata, SITE_COLUMNS } from "../core/daily-table.ts";
 import { InputError } from "../core/errors.ts";
 import type { DriverName } from "./columns.ts";
 import { type DatasetResult, processDataset } from "./dataset.ts";
@@ -223,8 +223,19 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     };
 
     await writeDatasetReports(out, reports);
-    await writeParquetAtomic(con, "SELECT * FROM daily ORDER BY site, date", join(out, DAILY_FILES.daily));
-    await writeParquetAtomic(con, `SELECT * FROM ${SITES_TABLE} ORDER BY site`, join(out, DAILY_FILES.sites));
+    const writer = `soilco2 ingest ${packageVersion()}`;
+    await writeParquetAtomic(
+      con,
+      "SELECT * FROM daily ORDER BY site, date",
+      join(out, DAILY_FILES.daily),
+      parquetMetadata(DAILY_COLUMNS, writer),
+    );
+    await writeParquetAtomic(
+      con,
+      `SELECT * FROM ${SITES_TABLE} ORDER BY site`,
+      join(out, DAILY_FILES.sites),
+      parquetMetadata(SITE_COLUMNS, writer),
+    );
     report.totals.elapsed_ms = Math.round(performance.now() - started);
     await writeJsonAtomic(join(out, DAILY_FILES.report), report);
     return { out, report, datasets: reports };

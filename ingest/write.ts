@@ -5,7 +5,7 @@ import { basename, dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DAILY_FILES } from "../core/daily-table.ts";
 import { ArtefactError } from "../core/errors.ts";
-import { exec, sqlString } from "./sql.ts";
+import { exec, sqlIdent, sqlString } from "./sql.ts";
 
 function tempPath(path: string): string {
   return join(
@@ -49,15 +49,21 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   }
 }
 
-/** Write the rows of a SELECT to a Parquet file: DuckDB COPY to a temp file, then rename over the target. */
+/**
+ * Write the rows of a SELECT to a Parquet file: DuckDB COPY to a temp file, then rename over the target.
+ * @param metadata key-value metadata of the file (e.g. core/daily-table.ts `parquetMetadata`)
+ */
 export async function writeParquetAtomic(
   con: DuckDBConnection,
   selectSql: string,
   path: string,
+  metadata: Readonly<Record<string, string>> = {},
 ): Promise<void> {
   const tmp = tempPath(path);
+  const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
+  const kvOption = kv.length > 0 ? `, KV_METADATA {${kv.join(", ")}}` : "";
   try {
-    await exec(con, `COPY (${selectSql}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    await exec(con, `COPY (${selectSql}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd${kvOption})`);
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true }).catch(() => undefined);

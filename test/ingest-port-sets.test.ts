@@ -73,3 +73,21 @@ describe("port-set rule", () => {
     });
   });
 });
+
+describe("Parquet metadata", () => {
+  it("daily.parquet and sites.parquet carry column units, licence and citation as key-value metadata", async () => {
+    for (const [file, column] of [
+      ["daily.parquet", "flux_mean"],
+      ["sites.parquet", "latitude"],
+    ] as const) {
+      const kv = await readRows(
+        join(out, file),
+        `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('${join(out, file)}')`,
+      );
+      const meta = Object.fromEntries(kv.map((r) => [String(r.k), String(r.v)]));
+      expect(meta.licence).toMatch(/CC BY 4\.0/);
+      expect(meta.citation).toMatch(/doi:10\.1111\/gcb\.15353/);
+      expect(JSON.parse(meta["soilco2.columns"]!)[column]).toMatch(/umol CO2 m-2 s-1|degree_north/);
+    }
+  });
+});

@@ -6,12 +6,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { DAILY_FILES } from "../core/daily-table.ts";
+import { COSORE_CITATION, DAILY_FILES } from "../core/daily-table.ts";
 import type { Provenance } from "./run-dir.ts";
 
-/** The COSORE citation every run and model carries. */
-export const COSORE_CITATION =
-  "Bond-Lamberty, B., et al. (2020) COSORE: A community database for continuous soil respiration and other soil-atmosphere greenhouse gas flux data. Global Change Biology 26, 7268-7283, doi:10.1111/gcb.15353. CC BY 4.0.";
+export { COSORE_CITATION };
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
