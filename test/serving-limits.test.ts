@@ -148,7 +148,8 @@ describe("cost-based admission (site-days)", () => {
     const ms = performance.now() - t0;
     const e = await codeOf(res);
     expect(e).toMatchObject({ status: 413, code: "too_much_work" });
-    expect(e.error).toMatch(/3660000 site-days/);
+    // 1000 sites × (a 3660-day span + the model's 90-day spin-up)
+    expect(e.error).toMatch(/3750000 site-days/);
     expect(ms).toBeLessThan(2000);
     const after = await (await metrics.render()).body;
     const sites = (t: string) => Number(/soilco2_sites_predicted_total\{[^}]*\} (\d+)/.exec(t)?.[1] ?? 0);
@@ -199,11 +200,12 @@ describe("cost-based admission (site-days)", () => {
 
   it("a per-client site-day budget answers 429 with Retry-After", async () => {
     const a = createApp({ registry: models.registry, rateLimit: { perMinute: 100, siteDaysPerMinute: 100 } });
-    expect((await postJson(a, "/v1/predict", { sites: [demoSite(60)] })).status).toBe(200);
-    const r = await postJson(a, "/v1/predict", { sites: [demoSite(60)] });
+    const cold = (days: number) => ({ sites: [{ ...demoSite(days), spin_up: "none" }] }); // no spin-up days
+    expect((await postJson(a, "/v1/predict", cold(60))).status).toBe(200);
+    const r = await postJson(a, "/v1/predict", cold(60));
     expect(r.status).toBe(429);
     expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await postJson(a, "/v1/predict", { sites: [demoSite(30)] })).status).toBe(200);
+    expect((await postJson(a, "/v1/predict", cold(30))).status).toBe(200);
   });
 });
 

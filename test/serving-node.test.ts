@@ -77,7 +77,10 @@ describe("real HTTP round trip", () => {
       parameters: { execution_provider: string };
     };
     expect(meta.parameters.execution_provider).toBe("cpu");
-    const sites = [demoSite(120, { gapEvery: 9 }), demoSite(365), demoSite(7, { start: "2016-02-26" })];
+    // cold starts (spin_up none), to compare with the model run on exactly the requested days
+    const sites = [demoSite(120, { gapEvery: 9 }), demoSite(365), demoSite(7, { start: "2016-02-26" })].map(
+      (s) => ({ ...s, spin_up: "none" as const }),
+    );
     const res = await fetch(`${server.url}/v1/predict`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -99,9 +102,10 @@ describe("real HTTP round trip", () => {
   });
 
   it("answers many concurrent requests correctly through the micro-batcher", async () => {
-    const sites = Array.from({ length: 24 }, (_, k) =>
-      demoSite(30 + 11 * k, { id: `s${k}`, gapEvery: 4 + (k % 5) }),
-    );
+    const sites = Array.from({ length: 24 }, (_, k) => ({
+      ...demoSite(30 + 11 * k, { id: `s${k}`, gapEvery: 4 + (k % 5) }),
+      spin_up: "none" as const,
+    }));
     const answers = await Promise.all(
       sites.map(async (s) => {
         const r = await fetch(`${server.url}/v1/predict`, {
