@@ -3,7 +3,8 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../training/backend.ts";
 import { type Architecture, forward, initParams, paramList } from "../training/model.ts";
-import { createGradPool, type GradPool } from "../training/parallel/data-parallel.ts";
+import { createGradPool, type GradPool, shareSites } from "../training/parallel/data-parallel.ts";
+import { predictSeries } from "../training/predict.ts";
 import { maskedLoss } from "../training/train-loop.ts";
 import type { Batch } from "../training/windows.ts";
 
@@ -83,5 +84,31 @@ describe("data-parallel training step", () => {
     // A different dropout seed changes the gradients: the comparison above can fail.
     const other = arrays((await p.step(params, b, 0.3, 18)).grads);
     expect(other).not.toEqual(first);
+  });
+});
+
+describe("data-parallel series", () => {
+  it("shares sites out by length, each site once", () => {
+    const parts = shareSites([100, 10, 60, 50, 5], 2);
+    expect(parts.flat().sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(parts).toEqual([
+      [0, 1, 4],
+      [2, 3],
+    ]);
+  });
+
+  it("over 2 threads equals predictSeries in one thread, site by site", async () => {
+    const params = initParams(ARCH, 9);
+    const lengths = [40, 7, 90, 33, 12, 65];
+    const prepared = lengths.map(
+      (len, i) => tf.randomNormal([len * I], 0, 1, "float32", 20 + i).dataSync() as Float32Array,
+    );
+    const one = predictSeries(params, ARCH, prepared, I, 2.5, 8);
+    const two = await (await pool(2)).series(params, prepared, I, 2.5, 8);
+    expect(two.map((s) => s.length)).toEqual(lengths);
+    two.forEach((s, i) => {
+      const diff = Math.max(...s.map((v, t) => Math.abs(v - one[i]![t]!)));
+      expect(diff).toBeLessThan(1e-5);
+    });
   });
 });

@@ -11,7 +11,6 @@ import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
 import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
 import { createGradPool } from "./parallel/data-parallel.ts";
-import { predictSeries } from "./predict.ts";
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
 import { augmentationColumns, trainingBatch, trainingWindows } from "./windows.ts";
@@ -196,8 +195,9 @@ export async function trainModel(
         supervisedDays += supervised;
         hooks.onBatch?.(epoch, b + 1, batches, lossSum / Math.max(1, supervisedDays));
       }
-      // Groups of 8 sites: with the fused kernel a time step costs little, so less padding to the longest site wins.
-    const series = predictSeries(ema, architecture, exp.prepared, exp.width, exp.normaliser.targetScale, 8);
+      // Sites shared out over the pool's threads, in groups of 8: with the fused kernel a time step costs little, so
+      // less padding to the longest site of a group wins.
+      const series = await pool.series(ema, exp.prepared, exp.width, exp.normaliser.targetScale, 8);
       const val = seriesLoss(exp, series, SPLIT.val);
       hooks.onSeries?.(epoch, series);
       const record: EpochRecord = {
