@@ -32,6 +32,11 @@ export function registerTrain(program: Command): void {
       Number,
     )
     .option(
+      "--workers <n>",
+      "threads per training step (data parallel; sets train.workers, default 2): results repeat for a seed and worker count",
+      Number,
+    )
+    .option(
       "--set <key=value>",
       "override any config key, e.g. --set train.batchSize=64 (repeatable)",
       collect,
@@ -53,6 +58,7 @@ export function registerTrain(program: Command): void {
         if (o.split) sets.push(`split.kind=${JSON.stringify(o.split)}`);
         if (o.epochs) sets.push(`train.epochs=${o.epochs}`);
         if (o.members !== undefined) sets.push(`train.members=${o.members}`);
+        if (o.workers !== undefined) sets.push(`train.workers=${o.workers}`);
         config = parseTrainConfig(applyOverrides(base, sets));
       }
       const log = o.quiet ? () => {} : (l: string) => console.error(l);

@@ -82,6 +82,13 @@ describe("CLI", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/train\.members/);
   });
+  it("--workers sets train.workers and is validated like the config key", () => {
+    expect(cli("train", "--help").stdout).toContain("--workers");
+    const dir = mkdtempSync(join(tmpdir(), "s-"));
+    const r = cli("train", "--data", dir, "--workers", "0", "--run-dir", join(dir, "run"), "--quiet");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/train\.workers/);
+  });
   it("exits 1 naming the missing file when the data directory has no daily dataset", () => {
     const dir = mkdtempSync(join(tmpdir(), "s-"));
     const r = cli("train", "--data", dir, "--run-dir", join(dir, "run"), "--quiet");
