@@ -2,7 +2,7 @@
 
 Reads the batches written by bench/train.ts (time-major x [T, B, I], y and w [T, B], float32; no numpy needed) and
 serves timing requests on stdin, one JSON line each way, so that the bench can interleave it with tfjs:
-  {"arm": "onednn" | "blas", "seconds": s}  ->  {"steps": n, "seconds": dt, "supervisedDays": d}
+  {"arm": "onednn" | "blas", "seconds": s}  ->  {"steps": n, "seconds": dt, "cpuSeconds": c, "supervisedDays": d}
 The first line printed describes this torch: version, BLAS (build-time and the library loaded at run time), oneDNN,
 threads. Model: LSTM(H) + Linear(H, 1) + softplus, masked weighted squared error, Adam.
 """
@@ -81,7 +81,7 @@ for line in sys.stdin:
         step(*batches[0])
         warm.add(req["arm"])
     steps, days = 0, 0.0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     while True:
         for x, y, w, n in batches:
             step(x, y, w, n)
@@ -90,4 +90,5 @@ for line in sys.stdin:
         dt = time.perf_counter() - t0
         if dt >= req["seconds"]:
             break
-    print(json.dumps({"steps": steps, "seconds": dt, "supervisedDays": days}), flush=True)
+    cpu = time.process_time() - c0
+    print(json.dumps({"steps": steps, "seconds": dt, "cpuSeconds": cpu, "supervisedDays": days}), flush=True)

@@ -18,7 +18,10 @@ export interface TorchInfo {
 export interface Yardstick {
   python: string;
   info: TorchInfo;
-  time(arm: "onednn" | "blas", seconds: number): Promise<{ seconds: number; supervisedDays: number }>;
+  time(
+    arm: "onednn" | "blas",
+    seconds: number,
+  ): Promise<{ seconds: number; cpuSeconds: number; supervisedDays: number }>;
   close(): void;
 }
 

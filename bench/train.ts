@@ -5,7 +5,7 @@
 
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { buildArchitecture } from "../training/architecture.ts";
@@ -61,7 +61,8 @@ console.log(
     `${SECONDS} s per arm, ${ROUNDS} rounds, interleaved`,
 );
 
-type Timed = { seconds: number; supervisedDays: number };
+/** Wall seconds, CPU seconds of the whole process (all its threads) and supervised days of a timed stretch. */
+type Timed = { seconds: number; cpuSeconds: number; supervisedDays: number };
 interface Arm {
   name: string;
   run(seconds: number): Promise<Timed>;
@@ -71,11 +72,13 @@ interface Arm {
 async function timeSteps(seconds: number, step: (b: number) => Promise<void> | void): Promise<Timed> {
   let supervisedDays = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let k = 0; k === 0 || performance.now() - t0 < seconds * 1000; k++) {
     await step(k % nBatches);
     supervisedDays += daysOf(batches[k % nBatches]!.w);
   }
-  return { seconds: (performance.now() - t0) / 1000, supervisedDays };
+  const c = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6, supervisedDays };
 }
 
 const params = initParams(arch, 1);
@@ -174,21 +177,31 @@ try {
     );
 
   const rates: number[][] = arms.map(() => []);
+  const cpuRates: number[][] = arms.map(() => []);
   for (let r = 0; r < ROUNDS; r++)
     for (const [i, arm] of arms.entries()) {
       const t = await arm.run(SECONDS);
       rates[i]!.push(t.supervisedDays / t.seconds);
+      cpuRates[i]!.push(t.supervisedDays / t.cpuSeconds);
     }
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)]!;
   const fmt = (a: number[]) =>
     `${median(a).toFixed(0)} (${Math.min(...a).toFixed(0)}-${Math.max(...a).toFixed(0)})`;
   console.log(
-    "\nsupervised site-days/s, median (range) over rounds; ratio = shipped tfjs / arm, within each round",
+    `\nload average at the end: ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores (a loaded machine favours the arm that needs fewer free cores)`,
   );
+  console.log(
+    "supervised site-days/s, median (range) over rounds; ratio = shipped tfjs / arm, within each round;",
+  );
+  console.log(
+    "per CPU-s: the same days over the process's CPU time (all its threads), less sensitive to load",
+  );
+  const range = (a: number[]) =>
+    `${median(a).toFixed(2)} (${Math.min(...a).toFixed(2)}-${Math.max(...a).toFixed(2)})`;
   for (const [i, arm] of arms.entries()) {
     const ratios = rates[0]!.map((v, r) => v / rates[i]![r]!);
     console.log(
-      `  ${arm.name.padEnd(56)} ${fmt(rates[i]!).padEnd(22)} ratio ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+      `  ${arm.name.padEnd(52)} ${fmt(rates[i]!).padEnd(22)} ratio ${range(ratios).padEnd(17)} per CPU-s ${median(cpuRates[i]!).toFixed(0)}`,
     );
   }
 } finally {
