@@ -11,6 +11,9 @@ import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
 import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
 import { createGradPool } from "./parallel/data-parallel.ts";
+
+export { maskedLoss } from "./loss.ts";
+
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
 import { augmentationColumns, trainingBatch, trainingWindows } from "./windows.ts";
@@ -41,16 +44,6 @@ export interface TrainResult {
   history: EpochRecord[];
   bestEpoch: number;
   stoppedEarly: boolean;
-}
-
-/**
- * Masked, weighted squared error: Σ w·(ŷ − y)² / #(w > 0). `w` is 0 where there is no target or no loss.
- * @param pred [n] predictions in target units
- */
-export function maskedLoss(pred: tf.Tensor1D, y: tf.Tensor1D, w: tf.Tensor1D, supervised: number): tf.Scalar {
-  return tf.tidy(
-    () => tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(pred, y)))), Math.max(1, supervised)) as tf.Scalar,
-  );
 }
 
 /** Weighted loss and median NSE of full-series predictions on days labelled `label`. */

@@ -2,7 +2,8 @@
  * Synchronous data-parallel training steps over worker threads: each batch is split into `workers` shards, the
  * calling thread computes the first and one worker thread (its own tfjs backend) each of the others; gradients are
  * summed in shard order, so a step is bit-for-bit repeatable for a given batch and worker count, and equals the
- * single-thread step on the same batch to float rounding.
+ * single-thread step on the same batch to float rounding. Written here: no library does data parallel for tfjs in
+ * Node (tfjs-node's own threads help only its native backend, which is optional and absent offline).
  */
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";

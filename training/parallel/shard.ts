@@ -1,9 +1,9 @@
 /** One training step's loss and gradients on a shard of a batch: the unit of work of data-parallel training. */
 import * as tf from "@tensorflow/tfjs";
+import { maskedLoss } from "../loss.ts";
 import type { TimeMajorInput } from "../lstm.ts";
 import { lstmSequence } from "../lstm.ts";
 import { type Architecture, applyHead, headTerm, type ModelParams, paramList } from "../model.ts";
-import { maskedLoss } from "../train-loop.ts";
 import type { Batch } from "../windows.ts";
 
 /**
