@@ -10,6 +10,7 @@ interface TrainFlags {
   split?: string;
   epochs?: number;
   members?: number;
+  workers?: number;
   set: string[];
   runDir?: string;
   resume?: string;
@@ -57,6 +58,12 @@ export function registerTrain(program: Command): void {
       "--run-dir <dir>",
       "run directory to create, refused if not empty (default: runs/<timestamp>-<split>)",
     )
+    .addOption(
+      new Option(
+        "--workers <n>",
+        "threads per training step (data parallel; sets train.workers): results repeat for a seed and worker count (default: 2)",
+      ).argParser(intIn(1, 64)),
+    )
     .option("--resume <run dir>", "continue a killed run from its last checkpoint")
     .addOption(
       new Option("--backend <name>", "force a tfjs backend (default: the fastest that loads)").choices([
@@ -91,6 +98,7 @@ export function registerTrain(program: Command): void {
         if (o.split) sets.push(`split.kind=${JSON.stringify(o.split)}`);
         if (o.epochs !== undefined) sets.push(`train.epochs=${o.epochs}`);
         if (o.members !== undefined) sets.push(`train.members=${o.members}`);
+        if (o.workers !== undefined) sets.push(`train.workers=${o.workers}`);
         config = parseTrainConfig(applyOverrides(base, sets));
       }
       const runDir = o.resume ?? o.runDir ?? defaultRunDir(config!);

@@ -85,6 +85,13 @@ describe("CLI", () => {
       "error: option '--members <n>' argument '0' is invalid. must be an integer from 1 to 10",
     );
   });
+  it("--workers is listed, and a wrong value is refused naming the flag", () => {
+    expect(cli("train", "--help").stdout).toContain("--workers");
+    const dir = mkdtempSync(join(tmpdir(), "s-"));
+    const r = cli("train", "--data", dir, "--workers", "0", "--run-dir", join(dir, "run"), "--quiet");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--workers/);
+  });
   it("exits 1 naming the missing file when the data directory has no daily dataset", () => {
     const dir = mkdtempSync(join(tmpdir(), "s-"));
     const r = cli("train", "--data", dir, "--run-dir", join(dir, "run"), "--quiet");

@@ -71,6 +71,11 @@ export const trainConfigZ = z.strictObject({
        * output is their mean (in evaluation and in the exported ONNX graph).
        */
       members: z.number().int().min(1).max(10).default(1),
+      /**
+       * Threads per training step (synchronous data parallel: each takes a share of the batch, gradients summed).
+       * Results are repeatable for a given seed and worker count; 1 trains in the calling thread only.
+       */
+      workers: z.number().int().min(1).max(16).default(2),
     })
     .prefault({}),
 });

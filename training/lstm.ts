@@ -1,5 +1,7 @@
 /** A Keras-compatible LSTM layer for TensorFlow.js with a hand-written backward pass (BPTT), fast on the wasm backend. */
 import * as tf from "@tensorflow/tfjs";
+import { lstmInferFused, lstmSequenceFused } from "./lstm-fused.ts";
+import { kernelAvailable } from "./lstm-kernel.ts";
 
 /**
  * LSTM weights in the Keras / tfjs-layers layout: gates in the order i, f, c, o.
@@ -72,11 +74,29 @@ function lstmStep(h: tf.Tensor2D, c: tf.Tensor2D, recS: tf.Tensor2D, stepBias: t
  * Run the LSTM over a whole series and return every hidden state, time-major [time·batch, hidden].
  * Differentiable with respect to `params` (the input is data, not a variable). Initial h and c are zero.
  *
- * The backward pass is written by hand: it keeps the per-step gate activations and walks back through time with
- * about twenty element-wise ops and one matMul per step, then forms the weight gradients with two large matMuls.
- * Per-step tensors are moved through JS arrays because slicing a large tensor is slow on tfjs-wasm.
+ * The backward pass is written by hand. Where the fused WebAssembly SIMD kernel serves this hidden size
+ * (training/lstm-kernel.ts, hidden % 4 == 0) the whole recurrence runs there (training/lstm-fused.ts); otherwise
+ * {@link lstmSequenceOps} runs it from tfjs ops. Both give the same result to float rounding (tests: 1e-5).
  */
 export function lstmSequence(x: TimeMajorInput, params: LstmParams): tf.Tensor2D {
+  checkInput(x, params);
+  return kernelAvailable(params.recurrentKernel.shape[0])
+    ? lstmSequenceFused(x, params)
+    : lstmSequenceOps(x, params);
+}
+
+function checkInput(x: TimeMajorInput, params: LstmParams): void {
+  if (params.kernel.shape[0] !== x.input)
+    throw new Error(`LSTM kernel expects ${params.kernel.shape[0]} inputs, got ${x.input}`);
+}
+
+/**
+ * {@link lstmSequence} from tfjs ops, one small op at a time (where the fused kernel is unavailable). It keeps the
+ * per-step gate activations and walks back through time with about twenty element-wise ops and one matMul per step,
+ * then forms the weight gradients with two large matMuls. Per-step tensors are moved through JS arrays because
+ * slicing a large tensor is slow on tfjs-wasm.
+ */
+export function lstmSequenceOps(x: TimeMajorInput, params: LstmParams): tf.Tensor2D {
   const hidden = params.recurrentKernel.shape[0];
   const { time: T, batch: B, input: I } = x;
   if (params.kernel.shape[0] !== I)
@@ -187,6 +207,14 @@ export function lstmSequenceReference(x: tf.Tensor3D, params: LstmParams): tf.Te
  * @returns time-major [time·batch, hidden]
  */
 export function lstmInfer(x: TimeMajorInput, params: LstmParams): tf.Tensor2D {
+  checkInput(x, params);
+  return kernelAvailable(params.recurrentKernel.shape[0])
+    ? lstmInferFused(x, params)
+    : lstmInferOps(x, params);
+}
+
+/** {@link lstmInfer} from tfjs ops, one small op at a time. */
+export function lstmInferOps(x: TimeMajorInput, params: LstmParams): tf.Tensor2D {
   const hidden = params.recurrentKernel.shape[0];
   const { time: T, batch: B, input: I } = x;
   if (params.kernel.shape[0] !== I)

@@ -5,11 +5,15 @@ import { pickFeatures } from "../core/make-schema.ts";
 import { median, nse } from "../core/metrics.ts";
 import { seededRng, shuffled } from "../core/random.ts";
 import { buildArchitecture } from "./architecture.ts";
+import type { BackendName } from "./backend.ts";
 import { type LoopState, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
-import { type Architecture, forward, initParams, type ModelParams, paramList } from "./model.ts";
-import { predictSeries } from "./predict.ts";
+import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
+import { createGradPool } from "./parallel/data-parallel.ts";
+
+export { maskedLoss } from "./loss.ts";
+
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
 import { augmentationColumns, trainingBatch, trainingWindows } from "./windows.ts";
@@ -40,16 +44,6 @@ export interface TrainResult {
   history: EpochRecord[];
   bestEpoch: number;
   stoppedEarly: boolean;
-}
-
-/**
- * Masked, weighted squared error: Σ w·(ŷ − y)² / #(w > 0). `w` is 0 where there is no target or no loss.
- * @param pred [n] predictions in target units
- */
-export function maskedLoss(pred: tf.Tensor1D, y: tf.Tensor1D, w: tf.Tensor1D, supervised: number): tf.Scalar {
-  return tf.tidy(
-    () => tf.div(tf.sum(tf.mul(w, tf.square(tf.sub(pred, y)))), Math.max(1, supervised)) as tf.Scalar,
-  );
 }
 
 /** Weighted loss and median NSE of full-series predictions on days labelled `label`. */
@@ -155,77 +149,79 @@ export async function trainModel(
     train.attributeDropout,
   );
   let stoppedEarly = false;
-  for (let epoch = state.epoch + 1; epoch <= train.epochs; epoch++) {
-    if (state.badEpochs >= train.patience) {
-      stoppedEarly = true;
-      break;
-    }
-    const t0 = performance.now();
-    const rng = seededRng(train.seed * 7919 + epoch);
-    const order = shuffled(windows, rng);
-    const batches = Math.ceil(order.length / train.batchSize);
-    hooks.onEpochStart?.(epoch, batches);
-    let lossSum = 0;
-    let supervisedDays = 0;
-    for (let b = 0; b < batches; b++) {
-      const batch = trainingBatch(
-        exp,
-        order.slice(b * train.batchSize, (b + 1) * train.batchSize),
-        train.windowDays,
-        augCols.length > 0 ? { rng, columns: augCols } : undefined,
+  // Synchronous data parallel over `train.workers` threads (1: this thread only).
+  const pool = await createGradPool(architecture, train.workers, tf.getBackend() as BackendName);
+  try {
+    for (let epoch = state.epoch + 1; epoch <= train.epochs; epoch++) {
+      if (state.badEpochs >= train.patience) {
+        stoppedEarly = true;
+        break;
+      }
+      const t0 = performance.now();
+      const rng = seededRng(train.seed * 7919 + epoch);
+      const order = shuffled(windows, rng);
+      const batches = Math.ceil(order.length / train.batchSize);
+      hooks.onEpochStart?.(epoch, batches);
+      let lossSum = 0;
+      let supervisedDays = 0;
+      for (let b = 0; b < batches; b++) {
+        const batch = trainingBatch(
+          exp,
+          order.slice(b * train.batchSize, (b + 1) * train.batchSize),
+          train.windowDays,
+          augCols.length > 0 ? { rng, columns: augCols } : undefined,
+        );
+        let supervised = 0;
+        for (const w of batch.w) if (w > 0) supervised++;
+        // Dropout drawn with the same seed and shape as training/model.ts `forward` would (see parallel/shard.ts).
+        const { loss, grads } = await pool.step(
+          params,
+          batch,
+          config.model.dropout,
+          train.seed + epoch * 1000 + b,
+        );
+        const clipped = globalNormClip(grads, train.clipNorm);
+        optimizer.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
+        if (ema !== params) updateEma(ema, params, train.ema);
+        tf.dispose([...Object.values(grads), ...Object.values(clipped)]);
+        lossSum += loss * supervised;
+        supervisedDays += supervised;
+        hooks.onBatch?.(epoch, b + 1, batches, lossSum / Math.max(1, supervisedDays));
+      }
+      // Sites shared out over the pool's threads, in groups of 8: with the fused kernel a time step costs little, so
+      // less padding to the longest site of a group wins.
+      const series = await pool.series(ema, exp.prepared, exp.width, exp.normaliser.targetScale, 8);
+      const val = seriesLoss(exp, series, SPLIT.val);
+      hooks.onSeries?.(epoch, series);
+      const record: EpochRecord = {
+        epoch,
+        trainLoss: lossSum / Math.max(1, supervisedDays),
+        valLoss: val.loss,
+        valMedianNse: val.medianNse,
+        seconds: (performance.now() - t0) / 1000,
+        supervisedDays,
+      };
+      const improved = val.loss < state.bestValLoss;
+      state = {
+        epoch,
+        bestValLoss: improved ? val.loss : state.bestValLoss,
+        bestEpoch: improved ? epoch : state.bestEpoch,
+        badEpochs: improved ? 0 : state.badEpochs + 1,
+        history: [...state.history, record],
+      };
+      if (improved) await saveWeights(`${runDir}/model`, architecture, ema);
+      await writeCheckpoint(
+        runDir,
+        architecture,
+        params,
+        await optimizer.getWeights(),
+        state,
+        ema !== params ? ema : undefined,
       );
-      let supervised = 0;
-      for (const w of batch.w) if (w > 0) supervised++;
-      const yT = tf.tensor1d(batch.y);
-      const wT = tf.tensor1d(batch.w);
-      const { value, grads } = tf.variableGrads(
-        () =>
-          maskedLoss(
-            forward(params, architecture, batch.x, config.model.dropout, train.seed + epoch * 1000 + b),
-            yT,
-            wT,
-            supervised,
-          ),
-        paramList(params),
-      );
-      const clipped = globalNormClip(grads, train.clipNorm);
-      optimizer.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
-      if (ema !== params) updateEma(ema, params, train.ema);
-      const loss = value.dataSync()[0]!;
-      tf.dispose([value, yT, wT, ...Object.values(grads), ...Object.values(clipped)]);
-      lossSum += loss * supervised;
-      supervisedDays += supervised;
-      hooks.onBatch?.(epoch, b + 1, batches, lossSum / Math.max(1, supervisedDays));
+      hooks.onEpochEnd?.(record, improved);
     }
-    const series = predictSeries(ema, architecture, exp.prepared, exp.width, exp.normaliser.targetScale);
-    const val = seriesLoss(exp, series, SPLIT.val);
-    hooks.onSeries?.(epoch, series);
-    const record: EpochRecord = {
-      epoch,
-      trainLoss: lossSum / Math.max(1, supervisedDays),
-      valLoss: val.loss,
-      valMedianNse: val.medianNse,
-      seconds: (performance.now() - t0) / 1000,
-      supervisedDays,
-    };
-    const improved = val.loss < state.bestValLoss;
-    state = {
-      epoch,
-      bestValLoss: improved ? val.loss : state.bestValLoss,
-      bestEpoch: improved ? epoch : state.bestEpoch,
-      badEpochs: improved ? 0 : state.badEpochs + 1,
-      history: [...state.history, record],
-    };
-    if (improved) await saveWeights(`${runDir}/model`, architecture, ema);
-    await writeCheckpoint(
-      runDir,
-      architecture,
-      params,
-      await optimizer.getWeights(),
-      state,
-      ema !== params ? ema : undefined,
-    );
-    hooks.onEpochEnd?.(record, improved);
+  } finally {
+    await pool.close();
   }
   // Leave the best epoch's weights in `params`.
   assignWeights(params, await loadWeights(`${runDir}/model`), tf);
