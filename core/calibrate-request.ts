@@ -81,7 +81,7 @@ export async function calibrateSite(
       `${measured} measured days`,
       "calibration needs at least 14 days with efflux",
     );
-  const driver = (name: string) => Array.from(probe.rows, (r) => column(probe, schema, name)[r]!);
+  const driver = (name: string) => driverAtDates(probe, schema, name);
   const tsoil = driver("tsoil_mean");
   const swc = driver("swc_mean");
   const selection = selectionDays(flux);
@@ -132,12 +132,14 @@ function withoutReference(s: SiteRequest["static"]): SiteRequest["static"] {
   return Object.fromEntries(Object.entries(s).filter(([k]) => !names.has(k)));
 }
 
-/** One raw driver column [time] of an encoded site (NaN where the schema has no such driver). */
-function column(site: EncodedSite, schema: ModelSchema, name: string): Float32Array {
+/**
+ * One raw driver of an encoded site at its requested dates, in date order (NaN where the schema has no such
+ * driver or the day is a gap).
+ */
+export function driverAtDates(site: EncodedSite, schema: ModelSchema, name: string): number[] {
   const cols = schema.dynamic.length;
   const c = schema.dynamic.findIndex((f) => f.name === name);
-  const time = site.dynamic.length / cols;
-  return Float32Array.from({ length: time }, (_, t) => (c < 0 ? Number.NaN : site.dynamic[t * cols + c]!));
+  return Array.from(site.rows, (r) => (c < 0 ? Number.NaN : site.dynamic[r * cols + c]!));
 }
 
 /**
@@ -157,10 +159,14 @@ export function applySiteCalibration(
   path = "calibration",
 ): number[] {
   checkCalibrationModel(calibration, model, path);
-  const tsoil = column(site, schema, "tsoil_mean");
-  const swc = column(site, schema, "swc_mean");
-  const at = (col: Float32Array) => Array.from(site.rows, (r) => col[r]!);
-  return Array.from(applyBlends(values, at(tsoil), at(swc), calibration.blends));
+  return Array.from(
+    applyBlends(
+      values,
+      driverAtDates(site, schema, "tsoil_mean"),
+      driverAtDates(site, schema, "swc_mean"),
+      calibration.blends,
+    ),
+  );
 }
 
 /**

@@ -1,5 +1,5 @@
 /** One site of a prediction request from request to answer: its calibration's reference statistics, the spin-up before its first date, the calibrated efflux, its interval and warm-up flags (one path for every runtime). */
-import { checkCalibrationModel } from "./calibrate-request.ts";
+import { checkCalibrationModel, driverAtDates } from "./calibrate-request.ts";
 import type { SiteCalibration } from "./calibration-file.ts";
 import { isoDate } from "./dates.ts";
 import type { ModelSchema } from "./model-schema.ts";
@@ -68,13 +68,6 @@ export function planSite(
     spinUpDays: days,
     calibration: cal,
   };
-}
-
-/** One raw driver per requested date (NaN where the schema has no such driver). */
-function driverAtDates(site: EncodedSite, schema: ModelSchema, name: string): number[] {
-  const cols = schema.dynamic.length;
-  const c = schema.dynamic.findIndex((f) => f.name === name);
-  return Array.from(site.rows, (r) => (c < 0 ? Number.NaN : site.dynamic[r * cols + c]!));
 }
 
 /**

@@ -11,6 +11,7 @@ import type { RouteDeps, ServingApp } from "../context.ts";
 import { readJson, zodHttpError } from "../errors.ts";
 import type { ModelEntry } from "../registry.ts";
 import { errorBodyZ } from "../schemas.ts";
+import { perModel, pickModel } from "./per-model.ts";
 
 type BodySchema = ReturnType<typeof bodySchemaFor>;
 
@@ -31,15 +32,7 @@ const errorResponse = (description: string) => ({
  * calibration's weights are chosen with the very model that will serve the site.
  */
 export function calibrateRoutes(app: ServingApp, deps: RouteDeps): void {
-  const schemas = new WeakMap<ModelEntry, BodySchema>();
-  const bodySchema = (entry: ModelEntry): BodySchema => {
-    let s = schemas.get(entry);
-    if (!s) {
-      s = bodySchemaFor(entry, deps);
-      schemas.set(entry, s);
-    }
-    return s;
-  };
+  const bodySchema = perModel((entry): BodySchema => bodySchemaFor(entry, deps));
   const name = deps.registry.defaultModel();
   const entry = name === undefined ? undefined : deps.registry.get(name);
   app.openAPIRegistry.registerPath({
@@ -68,11 +61,9 @@ export function calibrateRoutes(app: ServingApp, deps: RouteDeps): void {
     },
   });
   app.post("/v1/calibrate", async (c) => {
-    const body = (await readJson(c.req.raw)) as { model?: unknown; version?: unknown; site?: unknown } | null;
-    const model = deps.resolve(
-      typeof body?.model === "string" ? body.model : undefined,
-      typeof body?.version === "string" ? body.version : undefined,
-    );
+    const body = (await readJson(c.req.raw)) as { site?: unknown } | null;
+    const pick = pickModel(body);
+    const model = deps.resolve(pick.model, pick.version);
     const release = deps.admit(c, siteSpanDays(body?.site));
     try {
       const parsed = bodySchema(model).safeParse(body);

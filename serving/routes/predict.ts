@@ -7,6 +7,7 @@ import type { RouteDeps, ServingApp } from "../context.ts";
 import { readJson, zodHttpError } from "../errors.ts";
 import type { ModelEntry } from "../registry.ts";
 import { errorBodyZ, predictBodySchema, predictResponseZ } from "../schemas.ts";
+import { perModel, pickModel } from "./per-model.ts";
 
 type BodySchema = ReturnType<typeof predictBodySchema>;
 
@@ -62,30 +63,12 @@ function claimedSiteDays(body: unknown, maxSites: number, spinUpDays: number): n
   return sum;
 }
 
-/** `model` and `version` of a body when they are strings (anything else is left to the schema to refuse). */
-function pickModel(body: unknown): { model?: string; version?: string } {
-  if (!body || typeof body !== "object" || Array.isArray(body)) return {};
-  const { model, version } = body as { model?: unknown; version?: unknown };
-  return {
-    ...(typeof model === "string" ? { model } : {}),
-    ...(typeof version === "string" ? { version } : {}),
-  };
-}
-
 /**
  * Add `POST /v1/predict`. The body schema is built per model version from its schema (`buildRequestSchema`); the
  * OpenAPI document shows the default model's.
  */
 export function predictRoutes(app: ServingApp, deps: RouteDeps): void {
-  const schemas = new WeakMap<ModelEntry, BodySchema>();
-  const bodySchema = (entry: ModelEntry): BodySchema => {
-    let s = schemas.get(entry);
-    if (!s) {
-      s = predictBodySchema(entry.schema, deps.limits);
-      schemas.set(entry, s);
-    }
-    return s;
-  };
+  const bodySchema = perModel((entry): BodySchema => predictBodySchema(entry.schema, deps.limits));
   const name = deps.registry.defaultModel();
   const entry = name === undefined ? undefined : deps.registry.get(name);
   app.openAPIRegistry.registerPath({
