@@ -1,4 +1,4 @@
-/** `soilco2 calibrate`: a site's calibration JSON (reference statistics, process models, blend coefficients) from its measured days, for one model version. */
+/** `soilco2 calibrate`: a site's calibration JSON (reference statistics, process models, blend weights) from its measured days, for one model version. */
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import type { Command } from "commander";
@@ -51,7 +51,7 @@ export function registerCalibrate(program: Command): void {
   program
     .command("calibrate")
     .description(
-      "fit a site's calibration for a model: reference statistics, per-site process models and blend coefficients (JSON for /v1/predict)",
+      "fit a site's calibration for a model: reference statistics, per-site process models and blend weights (JSON for /v1/predict)",
     )
     .requiredOption("--model <dir>", "model directory made by `soilco2 export` (e.g. models/soilco2-lstm/2)")
     .option("--request <file>", "a JSON calibration request: {site: <as in /v1/predict>, flux_mean: [...]}")

@@ -42,7 +42,7 @@ export type SitePredictor = (site: EncodedSite) => Promise<Float32Array>;
 /**
  * Calibrate one site: the last 1/7 of its measured days are selection days (core/site-calibration.ts); the
  * reference statistics come from the other (fit) days, the network runs with them, and the process models and
- * blend coefficients are fitted as in training's evaluation.
+ * blend weights are fitted as in training's evaluation.
  * @throws {InputError} for a bad value (exact path), a flux series of the wrong length, or too few measured days
  */
 export async function calibrateSite(

@@ -5,19 +5,16 @@ import type { SiteBlends } from "./site-calibration.ts";
 
 /** `format` and `formatVersion` of a calibration file. */
 export const CALIBRATION_FORMAT = "soilco2-site-calibration";
-export const CALIBRATION_FORMAT_VERSION = 2;
-
-/** Format versions still read: 1 blended with weights w and 1 − w; 2 stacks with two free non-negative coefficients. */
-export const CALIBRATION_FORMAT_VERSIONS_READ = [1, 2] as const;
+export const CALIBRATION_FORMAT_VERSION = 1;
 
 /** The calibration of one site for one model, as JSON. */
 export interface SiteCalibration {
   format: typeof CALIBRATION_FORMAT;
-  formatVersion: (typeof CALIBRATION_FORMAT_VERSIONS_READ)[number];
+  formatVersion: typeof CALIBRATION_FORMAT_VERSION;
   site: string | null;
   /** Measured days it was fitted on: first and last, how many, and the first of the selection days. */
   period: { from: string; to: string; days: number; selectionFrom: string | null };
-  /** The model it was fitted for: its blend coefficients were fitted with this model's predictions (sha256 of model.onnx). */
+  /** The model it was fitted for: its blend weights were chosen with this model's predictions (sha256 of model.onnx). */
   model: { name: string; version: string; sha256: string };
   /** Reference statistics of the fit days, for the request's `static` (only those the model's schema takes). */
   reference: Record<string, number | null>;
@@ -31,15 +28,13 @@ const processFit = z.strictObject({
   scale: z.enum(["flux", "log"]),
   params: z.record(z.string(), z.number()),
 });
-const blend = z
-  .strictObject({ fit: processFit, weight: z.number().min(0), processWeight: z.number().min(0).optional() })
-  .nullable();
+const blend = z.strictObject({ fit: processFit, weight: z.number().min(0).max(1) }).nullable();
 
 /** zod schema of a calibration file, for prediction requests that carry one. */
 export const siteCalibrationSchema = z
   .strictObject({
     format: z.literal(CALIBRATION_FORMAT),
-    formatVersion: z.union(CALIBRATION_FORMAT_VERSIONS_READ.map((v) => z.literal(v))),
+    formatVersion: z.literal(CALIBRATION_FORMAT_VERSION),
     site: z.string().nullable(),
     period: z.strictObject({
       from: z.iso.date(),

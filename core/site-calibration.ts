@@ -1,9 +1,12 @@
-/** Site calibration: from a site's measured days, the per-site process models and the coefficients that stack them with the network (one definition for training, the CLI and HTTP). */
+/** Site calibration: from a site's measured days, the per-site process models and the weights that blend them with the network (one definition for training, the CLI and HTTP). */
 import { fitRatioInterval, INTERVAL_WIDENING, type RatioInterval } from "./interval.ts";
 import { type FitPoints, fitLloydTaylor, fitQ10, fitQ10Moisture } from "./process-models/fit-flux.ts";
 import { fitLloydTaylorLog, fitQ10Log, fitQ10MoistureLog } from "./process-models/fit-log.ts";
 import { type FitVariant, fitOnHistory, type HistoryFit } from "./process-models/fit-on-history.ts";
 import { lloydTaylorModel, q10Model, q10MoistureModel } from "./process-models/models.ts";
+
+/** Share of the network in a blend, tried in this order (ties keep the earlier, i.e. the network's larger share last). */
+export const BLEND_WEIGHTS = [1, 0.75, 0.5, 0.25, 0] as const;
 
 /**
  * Share of a site's measured days, at their end, on which the fitting scale, the temperature model and the blend
@@ -18,21 +21,11 @@ export interface ProcessFit {
   params: Record<string, number>;
 }
 
-/**
- * A process model stacked with the network: efflux = weight·network + processWeight·process on the days it applies.
- * The two coefficients are non-negative and need not sum to one, so a blend also corrects the level and amplitude
- * of both (a file of format version 1 has no `processWeight`: it is 1 − weight there).
- */
+/** A process model and the network's share w: efflux = w·network + (1 − w)·process, on the days it applies. */
 export interface Blend {
   fit: ProcessFit;
-  /** The network's coefficient, ≥ 0. */
   weight: number;
-  /** The process model's coefficient, ≥ 0 (absent in version-1 files: 1 − weight). */
-  processWeight?: number;
 }
-
-/** Fewest selection days on which a blend's coefficients are fitted; with fewer the network is kept as it is. */
-export const MIN_BLEND_DAYS = 5;
 
 /**
  * The per-site part of a calibration: `moisture` applies on days with soil temperature and moisture, `temperature`
@@ -125,45 +118,24 @@ export function fitProcessModel(
   );
 }
 
-/**
- * Non-negative least squares of y on two predictors without intercept (stacked regression, Breiman 1996, Machine
- * Learning 24: 49-64): the unconstrained solution where both coefficients are ≥ 0, else the better one-predictor fit.
- * Written here because it is two closed-form cases, not worth a solver dependency.
- * @returns [coefficient of x1, coefficient of x2]; [1, 0] where nothing can be fitted
- */
-export function nnls2(y: readonly number[], x1: readonly number[], x2: readonly number[]): [number, number] {
-  let s11 = 0;
-  let s22 = 0;
-  let s12 = 0;
-  let s1y = 0;
-  let s2y = 0;
-  for (let i = 0; i < y.length; i++) {
-    s11 += x1[i]! * x1[i]!;
-    s22 += x2[i]! * x2[i]!;
-    s12 += x1[i]! * x2[i]!;
-    s1y += x1[i]! * y[i]!;
-    s2y += x2[i]! * y[i]!;
-  }
-  const det = s11 * s22 - s12 * s12;
-  if (det > 1e-12 * s11 * s22) {
-    const a = (s1y * s22 - s2y * s12) / det;
-    const b = (s2y * s11 - s1y * s12) / det;
-    if (a >= 0 && b >= 0) return [a, b];
-  }
-  const a = s11 > 0 ? Math.max(0, s1y / s11) : 0;
-  const b = s22 > 0 ? Math.max(0, s2y / s22) : 0;
-  if (!(s11 > 0) && !(s22 > 0)) return [1, 0];
-  // Residual sum of squares of each one-predictor fit: Σy² − 2c·Σxy + c²·Σx², the Σy² common to both.
-  const r1 = a * a * s11 - 2 * a * s1y;
-  const r2 = b * b * s22 - 2 * b * s2y;
-  return r1 <= r2 ? [a, 0] : [0, b];
+/** Squared error of a blend on the given days, NaN where nothing can be scored. */
+function blendError(
+  d: MeasuredDays,
+  days: number[],
+  net: ArrayLike<number>,
+  fit: ProcessFit,
+  w: number,
+): number {
+  let e = 0;
+  for (const t of days)
+    e += (w * net[t]! + (1 - w) * processFlux(fit, d.tsoil[t]!, d.swc[t]!) - d.flux[t]!) ** 2;
+  return days.length > 0 ? e / days.length : Number.NaN;
 }
 
 /**
- * The blend of one process model: its coefficients are fitted on the selection days (stacking, {@link nnls2}) with
- * the model fitted on the fit days only, so neither the network (never trained on them) nor the process model is
- * scored where it was fitted; the process model itself is then the refit on all days. Without
- * {@link MIN_BLEND_DAYS} selection days (or a fit-days fit) the network is kept as it is.
+ * The blend of one process model: its weight is chosen on the selection days with the model fitted on the fit days
+ * only (so the process model is not scored where it was fitted), and the model itself is then the refit on all days.
+ * Without enough selection days (or a fit-days fit) the network keeps its whole share (w = 1).
  */
 function blendOf(
   d: MeasuredDays,
@@ -173,19 +145,23 @@ function blendOf(
   h: HistoryFit,
 ): Blend {
   const fit: ProcessFit = { model, scale: h.scale, params: h.fit.params };
-  if (!h.trainFit || days.length < MIN_BLEND_DAYS) return { fit, weight: 1, processWeight: 0 };
+  if (!h.trainFit || days.length < 5) return { fit, weight: 1 };
   const onFitDays: ProcessFit = { model, scale: h.scale, params: h.trainFit.params };
-  const [weight, processWeight] = nnls2(
-    days.map((t) => d.flux[t]!),
-    days.map((t) => net[t]!),
-    days.map((t) => processFlux(onFitDays, d.tsoil[t]!, d.swc[t]!)),
-  );
-  return { fit, weight, processWeight };
+  let weight = 1;
+  let best = Number.POSITIVE_INFINITY;
+  for (const w of BLEND_WEIGHTS) {
+    const e = blendError(d, days, net, onFitDays, w);
+    if (e < best - 1e-12) {
+      best = e;
+      weight = w;
+    }
+  }
+  return { fit, weight };
 }
 
 /**
  * Calibrate a site: fit Q10, Lloyd-Taylor and Q10 × moisture; keep the temperature model (Q10 or Lloyd-Taylor) with
- * the lower selection-day error; fit each blend's coefficients on the selection days.
+ * the lower selection-day error; choose each blend weight on the selection days.
  * @param d the site's days (one entry per day)
  * @param network the network's efflux on the same days, µmol m-2 s-1, run with the reference statistics of the fit days
  * @param selection per day, true for a selection day (default: {@link selectionDays} of `d.flux`)
@@ -231,8 +207,7 @@ export function applyBlends(
     if (Number.isNaN(ts)) return n;
     const blend = b.moisture && !Number.isNaN(sw) ? b.moisture : b.temperature;
     if (!blend) return n;
-    const pw = blend.processWeight ?? 1 - blend.weight;
-    return blend.weight * n + (pw === 0 ? 0 : pw * processFlux(blend.fit, ts, sw));
+    return blend.weight * n + (1 - blend.weight) * processFlux(blend.fit, ts, sw);
   });
 }
 

@@ -1,15 +1,9 @@
-// Site calibration: selection days, stacking coefficients with known answers, per-day application, and one answer for the request path and training.
+// Site calibration: selection days, blend weights with known answers, per-day application, and one answer for the request path and training.
 import { describe, expect, it } from "vitest";
 import { calibrateSite } from "../core/calibrate-request.ts";
 import { isoDate } from "../core/dates.ts";
 import { q10Model, q10MoistureModel } from "../core/process-models/models.ts";
-import {
-  applyBlends,
-  calibrateBlends,
-  nnls2,
-  type SiteBlends,
-  selectionDays,
-} from "../core/site-calibration.ts";
+import { applyBlends, calibrateBlends, type SiteBlends, selectionDays } from "../core/site-calibration.ts";
 import { readModelDir } from "../export/read-model.ts";
 import { calibratedSeries } from "../training/calibrated-series.ts";
 import { derivedStatics } from "../training/experiment.ts";
@@ -34,35 +28,14 @@ describe("selectionDays", () => {
 describe("calibrateBlends: weights with known answers", () => {
   it("gives the process model the whole weight where it is exact and the network is flat", () => {
     const b = calibrateBlends({ flux: truth, tsoil, swc }, new Float32Array(N).fill(2));
-    expect(b.moisture!.weight).toBeCloseTo(0, 6);
-    expect(b.moisture!.processWeight).toBeCloseTo(1, 6);
+    expect(b.moisture!.weight).toBe(0);
     expect(b.moisture!.fit.params.q10).toBeCloseTo(2.2, 3);
   });
   it("keeps the network where it is exact and the process models cannot follow", () => {
     const flux = truth.map((y, t) => y * (1 + 0.6 * Math.sin(t / 3)));
     const b = calibrateBlends({ flux, tsoil, swc }, Float32Array.from(flux));
-    expect(b.moisture!.weight).toBeCloseTo(1, 6);
-    expect(b.moisture!.processWeight).toBeCloseTo(0, 6);
-    expect(b.temperature!.weight).toBeCloseTo(1, 6);
-    expect(b.temperature!.processWeight).toBeCloseTo(0, 6);
-  });
-  it("recovers a known stack, efflux = 0.5·network + 0.8·Q10×moisture, which no weights summing to one can", () => {
-    const network = Float32Array.from(truth, (y, t) => y * (1 + 0.5 * Math.sin(t / 4)));
-    const flux = truth.map((y, t) => 0.5 * network[t]! + 0.8 * y);
-    const b = calibrateBlends({ flux, tsoil, swc }, network);
-    expect(b.moisture!.weight).toBeCloseTo(0.5, 2);
-    // The process model is fitted to the efflux itself, so its R10 absorbs a scale: the product is what is known.
-    expect(b.moisture!.processWeight! * b.moisture!.fit.params.r10!).toBeCloseTo(0.8 * 1.5, 1);
-    const sse = (w: number, pw: number) => {
-      const y = applyBlends(network, tsoil, swc, {
-        temperature: null,
-        moisture: { ...b.moisture!, weight: w, processWeight: pw },
-      });
-      return y.reduce((e, v, t) => e + (v - flux[t]!) ** 2, 0);
-    };
-    const stacked = sse(b.moisture!.weight, b.moisture!.processWeight!);
-    const bestSumToOne = Math.min(...Array.from({ length: 101 }, (_, k) => sse(k / 100, 1 - k / 100)));
-    expect(stacked).toBeLessThan(bestSumToOne / 10);
+    expect(b.moisture!.weight).toBe(1);
+    expect(b.temperature!.weight).toBe(1);
   });
   it("has no blends without soil temperature", () => {
     const none = new Array(N).fill(Number.NaN);
@@ -70,28 +43,6 @@ describe("calibrateBlends: weights with known answers", () => {
       temperature: null,
       moisture: null,
     });
-  });
-});
-
-describe("nnls2: stacking coefficients", () => {
-  const x1 = [1, 2, 3, 4, 5];
-  const x2 = [2, 1, 2, 1, 2];
-  it("returns the least-squares solution where both coefficients are non-negative", () => {
-    const y = x1.map((v, i) => 0.3 * v + 1.7 * x2[i]!);
-    const [a, b] = nnls2(y, x1, x2);
-    expect(a).toBeCloseTo(0.3, 9);
-    expect(b).toBeCloseTo(1.7, 9);
-  });
-  it("drops a predictor whose free coefficient would be negative and refits the other alone", () => {
-    const y = x1.map((v, i) => 2 * v - 0.5 * x2[i]!);
-    const [a, b] = nnls2(y, x1, x2);
-    expect(b).toBe(0);
-    const sxy = x1.reduce((s, v, i) => s + v * y[i]!, 0);
-    const sxx = x1.reduce((s, v) => s + v * v, 0);
-    expect(a).toBeCloseTo(sxy / sxx, 9);
-  });
-  it("keeps the network alone where there is nothing to fit", () => {
-    expect(nnls2([], [], [])).toEqual([1, 0]);
   });
 });
 
@@ -103,7 +54,7 @@ describe("applyBlends", () => {
       weight: 0,
     },
   };
-  it("uses the moisture blend where both drivers exist, the temperature blend with soil temperature, else the network (format 1: process share 1 − weight)", () => {
+  it("uses the moisture blend where both drivers exist, the temperature blend with soil temperature, else the network", () => {
     const y = applyBlends([4, 4, 4], [10, 10, Number.NaN], [0.2, Number.NaN, 0.2], b);
     expect(Array.from(y)).toEqual([2, 0.5 * 4 + 0.5 * q10Model(1, 2, 10), 4]);
   });

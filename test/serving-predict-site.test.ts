@@ -5,7 +5,7 @@ import { stackSites } from "../core/batch.ts";
 import { calibrateSite } from "../core/calibrate-request.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { encodeSite } from "../core/request.ts";
-import { applyBlends, processFlux } from "../core/site-calibration.ts";
+import { applyBlends } from "../core/site-calibration.ts";
 import { spinUpSite } from "../core/spin-up.ts";
 import type { ModelEntry } from "../serving/registry.ts";
 import { demoSite, makeApp, makeModelRoot, postJson } from "./serving-fixture.ts";
@@ -116,25 +116,6 @@ describe("a site calibration in the request", () => {
     out.efflux.forEach((v, i) => {
       expect(out.efflux_lower![i]!).toBeLessThanOrEqual(v);
       expect(out.efflux_upper![i]!).toBeGreaterThanOrEqual(v);
-    });
-  });
-  it("of format version 1 (weights w and 1 − w, no processWeight) is still read and applied as such", async () => {
-    const cal = await calibrate(entry.sha256);
-    const v1 = (b: typeof cal.blends.temperature) => b && { fit: b.fit, weight: 0.25 };
-    const old = {
-      ...cal,
-      formatVersion: 1,
-      blends: { temperature: v1(cal.blends.temperature), moisture: v1(cal.blends.moisture) },
-    };
-    const out = await predict(app, { ...base, spin_up: "none", calibration: old });
-    const enc = encodeSite({ ...base, static: { ...base.static, ...cal.reference } }, entry.schema);
-    const network = await direct(entry, enc);
-    const temp = cal.blends.temperature!;
-    out.efflux.forEach((v, i) => {
-      const ts = base.drivers.tsoil_mean[i] ?? Number.NaN;
-      const sw = base.drivers.swc_mean[i] ?? Number.NaN;
-      const fit = cal.blends.moisture && !Number.isNaN(sw) ? cal.blends.moisture.fit : temp.fit;
-      expect(v).toBeCloseTo(0.25 * network[i]! + 0.75 * processFlux(fit, ts, sw), 4);
     });
   });
   it("fitted for another model is refused naming the field and what to do", async () => {
