@@ -6,6 +6,7 @@ import { registerCalibrate } from "./calibrate.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
+import { registerInterval } from "./interval.ts";
 import { registerReference } from "./reference.ts";
 import { registerScore } from "./score.ts";
 import { registerServe } from "./serve.ts";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerReference(program);
   registerScore(program);
   registerCalibrate(program);
+  registerInterval(program);
   return program;
 }
 
