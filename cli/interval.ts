@@ -3,13 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
 import type { NetworkIntervals } from "../core/network-interval.ts";
-import { MODEL_DIR_FILES } from "../export/manifest.ts";
-import { writeFileAtomic } from "../io/atomic-write.ts";
-import {
-  fitNetworkIntervals,
-  type IntervalFitOutcome,
-  writeManifestIntervals,
-} from "../training/fit-network-interval.ts";
+import type { IntervalFitOutcome } from "../training/fit-network-interval.ts";
 
 const BEGIN = "<!-- soilco2 interval: begin -->";
 const END = "<!-- soilco2 interval: end -->";
@@ -54,6 +48,12 @@ export function registerInterval(program: Command): void {
     .argument("<model-dir>", "model directory made by `soilco2 export` (e.g. models/soilco2-lstm/2)")
     .requiredOption("--data <dir>", "ingest output directory (daily.parquet + sites.parquet), e.g. out/daily")
     .action(async (modelDir: string, o: { data: string }) => {
+      // Loaded here, not at the top: DuckDB and onnxruntime stay out of every other command's start.
+      const { fitNetworkIntervals, writeManifestIntervals } = await import(
+        "../training/fit-network-interval.ts"
+      );
+      const { MODEL_DIR_FILES } = await import("../export/manifest.ts");
+      const { writeFileAtomic } = await import("../io/atomic-write.ts");
       const outcome = await fitNetworkIntervals({ modelDir, dataDir: o.data });
       await writeManifestIntervals(modelDir, outcome.intervals);
       const cardPath = join(modelDir, MODEL_DIR_FILES.card);

@@ -2,7 +2,7 @@
 // units) in the help, $PORT documented, a port in use as one line with what to do, `soilco2-export --help` under its
 // own name, the reference output pasted as-is into /v1/predict.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -145,4 +145,30 @@ describe("soilco2 reference into /v1/predict", () => {
       await server.stop();
     }
   }, 120_000);
+});
+
+describe("start-up", () => {
+  it.each(["--help", "score --help", "calibrate --help", "interval --help"])(
+    "`soilco2 %s` loads none of the heavy modules (DuckDB, tfjs, onnxruntime, the fitting libraries)",
+    (command) => {
+      const args = command.split(" ");
+      const trace = join(mkdtempSync(join(tmpdir(), "soilco2-trace-")), "imports.txt");
+      writeFileSync(trace, "");
+      const r = spawnSync(
+        process.execPath,
+        [
+          "--import",
+          join(REPO_ROOT, "test/helpers/trace-imports.mjs"),
+          join(REPO_ROOT, "bin/soilco2.js"),
+          ...args,
+        ],
+        { encoding: "utf8", cwd: REPO_ROOT, env: { ...process.env, SOILCO2_TRACE_IMPORTS: trace } },
+      );
+      expect(r.status).toBe(0);
+      const loaded = readFileSync(trace, "utf8");
+      expect(loaded).toContain("/cli/main.ts"); // the trace sees the CLI's own modules
+      for (const heavy of ["@duckdb", "@tensorflow", "onnxruntime", "ml-matrix", "ml-levenberg-marquardt"])
+        expect(loaded).not.toContain(`/node_modules/${heavy}`);
+    },
+  );
 });

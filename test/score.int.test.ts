@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestFromSeries } from "../cli/calibrate.ts";
+import { requestFromSeries } from "../cli/calibrate-action.ts";
 import { siteCalibrationSchema } from "../core/calibrate-request.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
