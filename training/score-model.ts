@@ -127,18 +127,20 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
     withoutReference: opts.withoutReference ?? false,
     models,
     coverage: calibrated ? siteCoverage(sites, labels, calibrated.series, calibrated.intervals) : null,
-    networkCoverage: md.manifest.intervals
-      ? siteCoverage(
-          sites,
-          labels,
-          series,
-          sites.map(() =>
-            opts.withoutReference
-              ? md.manifest.intervals!.withoutReference
-              : md.manifest.intervals!.withReference,
-          ),
-        )
-      : null,
+    // On validation days the manifest's interval is in-sample (`soilco2 interval` fits it there): no figure.
+    networkCoverage:
+      md.manifest.intervals && opts.on !== "validation"
+        ? siteCoverage(
+            sites,
+            labels,
+            series,
+            sites.map(() =>
+              opts.withoutReference
+                ? md.manifest.intervals!.withoutReference
+                : md.manifest.intervals!.withReference,
+            ),
+          )
+        : null,
   };
 }
 
