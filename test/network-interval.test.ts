@@ -145,7 +145,7 @@ describe("v2 infer: the interval as extra outputs", () => {
     expect(header.outputs[1].data).toEqual(json.outputs[0].data);
     const view = new DataView(bytes.slice(n).buffer);
     const upper = Array.from({ length: 120 }, (_, k) => view.getFloat32(k * 4, true));
-    upper.forEach((v, k) => expect(v).toBeCloseTo(json.outputs[2].data[k], 5));
+    for (const [k, v] of upper.entries()) expect(v).toBeCloseTo(json.outputs[2].data[k], 5);
   });
   it("refuses an output the model does not give, naming those it does", async () => {
     const r = await postJson(shipped.app, INFER, { inputs, outputs: [{ name: "efflux_sd" }] });
