@@ -2,10 +2,12 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../training/backend.ts";
+import type { Experiment } from "../training/experiment.ts";
 import { type Architecture, forward, initParams, paramList } from "../training/model.ts";
 import { createGradPool, type GradPool, shareSites } from "../training/parallel/data-parallel.ts";
 import { predictSeries } from "../training/predict.ts";
-import { maskedLoss } from "../training/train-loop.ts";
+import { SPLIT } from "../training/splits.ts";
+import { maskedLoss, validationSeries } from "../training/train-loop.ts";
 import type { Batch } from "../training/windows.ts";
 
 const T = 30;
@@ -110,5 +112,44 @@ describe("data-parallel series", () => {
       const diff = Math.max(...s.map((v, t) => Math.abs(v - one[i]![t]!)));
       expect(diff).toBeLessThan(1e-5);
     });
+  });
+});
+
+describe("validationSeries: what an epoch's check runs", () => {
+  it("gives every validation day as the full series does, runs no day after a site's last one, and skips sites without", async () => {
+    const params = initParams(ARCH, 11);
+    const lengths = [40, 25, 60];
+    const prepared = lengths.map(
+      (len, i) => tf.randomNormal([len * I], 0, 1, "float32", 40 + i).dataSync() as Float32Array,
+    );
+    // site 0: validation on days 20-29 then test; site 1: none (held out); site 2: validation at its end
+    const labels = lengths.map((len, i) =>
+      Uint8Array.from({ length: len }, (_, t) =>
+        i === 1
+          ? SPLIT.test
+          : i === 0
+            ? t < 20
+              ? SPLIT.train
+              : t < 30
+                ? SPLIT.val
+                : SPLIT.test
+            : t < 50
+              ? SPLIT.train
+              : SPLIT.val,
+      ),
+    );
+    const exp = { labels, prepared, width: I } as unknown as Experiment;
+    const ran: number[] = [];
+    const full = predictSeries(params, ARCH, prepared, I, 2.5, 8);
+    const cut = await validationSeries(exp, async (inputs) => {
+      ran.push(...inputs.map((x) => x.length / I));
+      return predictSeries(params, ARCH, inputs, I, 2.5, 8);
+    });
+    expect(ran).toEqual([30, 60]);
+    expect(cut.map((s) => s.length)).toEqual([30, 0, 60]);
+    for (const i of [0, 2])
+      labels[i]!.forEach((c, t) => {
+        if (c === SPLIT.val) expect(cut[i]![t]).toBeCloseTo(full[i]![t]!, 5);
+      });
   });
 });

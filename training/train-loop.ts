@@ -34,8 +34,6 @@ export interface TrainHooks {
   onEpochStart?(epoch: number, batches: number): void;
   onBatch?(epoch: number, batch: number, batches: number, runningLoss: number): void;
   onEpochEnd?(record: EpochRecord, improved: boolean): void;
-  /** Full-series predictions (µmol m-2 s-1) after each epoch, per site; for diagnostics. */
-  onSeries?(epoch: number, series: readonly Float32Array[]): void;
 }
 
 export interface TrainResult {
@@ -71,6 +69,27 @@ export function seriesLoss(
     if (obs.length >= 2) nses.push(nse(obs, sim));
   });
   return { loss: n > 0 ? sum / n : Number.NaN, medianNse: median(nses) };
+}
+
+/**
+ * The series validation needs: each site's inputs cut after its last validation day (the LSTM is causal, so its
+ * validation days come out as in the full series) and sites without validation days left out (held-out sites in
+ * site cross-validation; the test period in the temporal split), so an epoch's check costs only what it scores.
+ * @param run predictSeries over a list of prepared inputs ([length × width] each)
+ * @returns per site, [days up to its last validation day] efflux, µmol m-2 s-1 (empty without validation days)
+ */
+export async function validationSeries(
+  exp: Experiment,
+  run: (inputs: Float32Array[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
+  const ends = exp.labels.map((lab) => lab.lastIndexOf(SPLIT.val) + 1);
+  const used = ends.flatMap((end, i) => (end > 0 ? [i] : []));
+  const out: Float32Array[] = exp.labels.map(() => new Float32Array(0));
+  const series = await run(used.map((i) => exp.prepared[i]!.subarray(0, ends[i]! * exp.width)));
+  used.forEach((i, k) => {
+    out[i] = series[k]!;
+  });
+  return out;
 }
 
 /** Copy every weight of `from` into `to`. */
@@ -189,10 +208,11 @@ export async function trainModel(
         hooks.onBatch?.(epoch, b + 1, batches, lossSum / Math.max(1, supervisedDays));
       }
       // Sites shared out over the pool's threads, in groups of 8: with the fused kernel a time step costs little, so
-      // less padding to the longest site of a group wins.
-      const series = await pool.series(ema, exp.prepared, exp.width, exp.normaliser.targetScale, 8);
+      // less padding to the longest site of a group wins. Each site runs only up to its last validation day.
+      const series = await validationSeries(exp, (inputs) =>
+        pool.series(ema, inputs, exp.width, exp.normaliser.targetScale, 8),
+      );
       const val = seriesLoss(exp, series, SPLIT.val);
-      hooks.onSeries?.(epoch, series);
       const record: EpochRecord = {
         epoch,
         trainLoss: lossSum / Math.max(1, supervisedDays),
