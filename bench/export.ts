@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { exportRun } from "../export/export-run.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
 import { writeSyntheticRun } from "../test/helpers/synthetic-run.ts";
 
 /** Target wall time of one export, seconds. */

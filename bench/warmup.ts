@@ -3,8 +3,8 @@
 import { median } from "../core/metrics.ts";
 import { staticRow } from "../core/request.ts";
 import { type SpinUpMode, spinUpSite } from "../core/spin-up.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import { dynamicMatrix, loadDailyDataset, staticValue } from "../training/dataset.ts";
 import { derivedStatics } from "../training/experiment.ts";
 import { SPLIT, temporalSplit } from "../training/splits.ts";

@@ -1,10 +1,7 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
 import { PRIOR_DEFAULT_Q10, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
-import { type Architecture, headWidth } from "../training/model.ts";
-import { kerasToOnnxLstm } from "./gate-order.ts";
-import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "./graph-contract.ts";
-import type { NetworkWeights } from "./network-weights.ts";
+import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
 import {
   type AttributeProto,
   AttributeType,
@@ -16,7 +13,10 @@ import {
   type NodeProto,
   type TensorProto,
   type ValueInfoProto,
-} from "./onnx-codec.ts";
+} from "../model/onnx-codec.ts";
+import { type Architecture, headWidth } from "../training/model.ts";
+import { kerasToOnnxLstm } from "./gate-order.ts";
+import type { NetworkWeights } from "./network-weights.ts";
 
 /** LSTM activations (f, g, h in ONNX terms): true sigmoid gates, tanh cell and output, as training/lstm.ts. */
 export const LSTM_ACTIVATIONS = ["Sigmoid", "Tanh", "Tanh"] as const;

@@ -1,9 +1,9 @@
 /** A seed ensemble as one ONNX graph: every member's network on the same inputs, efflux = the mean of their outputs. */
 import type { ModelSchema } from "../core/model-schema.ts";
+import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "../model/graph-contract.ts";
+import type { GraphProto, NodeProto } from "../model/onnx-codec.ts";
 import { buildGraph } from "./build-graph.ts";
-import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "./graph-contract.ts";
 import type { NetworkWeights } from "./network-weights.ts";
-import type { GraphProto, NodeProto } from "./onnx-codec.ts";
 
 /** Names every member shares: the graph inputs, and "" (an omitted optional input). */
 const SHARED = new Set(["", INPUT_DYNAMIC, INPUT_STATIC]);

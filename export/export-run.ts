@@ -4,27 +4,27 @@ import { basename, join, relative, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ortNode from "onnxruntime-node";
 import { ArtefactError, Soilco2Error } from "../core/errors.ts";
-import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
-import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
-import { buildModel, PRODUCER_NAME } from "./build-model.ts";
-import { goldenDirName, writeGoldenSet } from "./golden-files.ts";
-import { goldenInputs } from "./golden-inputs.ts";
-import { GOLDEN_FILES } from "./golden-set.ts";
-import { IR_VERSION, OPSET_VERSION } from "./graph-contract.ts";
+import { GOLDEN_FILES } from "../model/golden-set.ts";
+import { IR_VERSION, OPSET_VERSION } from "../model/graph-contract.ts";
 import {
   describeTensors,
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
   type Manifest,
   MODEL_DIR_FILES,
-} from "./manifest.ts";
+} from "../model/manifest.ts";
+import { DEFAULT_MODEL_NAME } from "../model/model-name.ts";
+import { goldenDirName, writeGoldenSet } from "../model/node/golden-files.ts";
+import { nodeSha256 } from "../model/node/read-model.ts";
+import { encodeModel } from "../model/onnx-codec.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
+import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } from "../model/parity.ts";
+import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
+import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
+import { buildModel, PRODUCER_NAME } from "./build-model.ts";
+import { goldenInputs } from "./golden-inputs.ts";
 import { COSORE_CITATION, renderModelCard } from "./model-card.ts";
-import { DEFAULT_MODEL_NAME } from "./model-name.ts";
 import { networkWeights } from "./network-weights.ts";
-import { encodeModel } from "./onnx-codec.ts";
-import { createOrtPredictor } from "./ort-predict.ts";
-import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } from "./parity.ts";
-import { nodeSha256 } from "./read-model.ts";
 import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
 import { createEnsembleReference } from "./tfjs-reference.ts";
 import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";

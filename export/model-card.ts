@@ -1,7 +1,7 @@
 /** MODEL_CARD.md, generated from the manifest: what the model predicts, its inputs, data, skill, failure modes and limits. */
 import type { FeatureSpecZ, ModelSchema } from "../core/model-schema.ts";
 import { hasMoisturePrior, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
-import type { Manifest } from "./manifest.ts";
+import type { Manifest } from "../model/manifest.ts";
 
 /** The standard citation of the training data (COSORE), shown whatever the run's provenance says. */
 export const COSORE_CITATION =

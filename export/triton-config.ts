@@ -5,8 +5,8 @@
  */
 import { rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
+import type { Manifest } from "../model/manifest.ts";
 import { writeFileSynced } from "./atomic-dir.ts";
-import type { Manifest } from "./manifest.ts";
 
 /** File name Triton reads in a model directory. */
 export const TRITON_CONFIG_FILE = "config.pbtxt";

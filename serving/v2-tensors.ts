@@ -5,7 +5,7 @@ import type { ModelSchema } from "../core/model-schema.ts";
 import { staticColumns, staticWidth } from "../core/model-schema.ts";
 import type { RequestLimits } from "../core/request.ts";
 import { checkOneHot, checkRange } from "../core/value-checks.ts";
-import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "../export/graph-contract.ts";
+import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "../model/graph-contract.ts";
 import { HttpError } from "./errors.ts";
 import type { v2InferRequestZ } from "./schemas.ts";
 

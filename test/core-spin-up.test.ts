@@ -4,7 +4,7 @@ import { dateFeatureColumns } from "../core/date-features.ts";
 import { dayNumber } from "../core/dates.ts";
 import { decodeSite, encodeSite } from "../core/request.ts";
 import { spinUpSite, warmupFlags } from "../core/spin-up.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
 
 const { schema } = await readModelDir("models/soilco2-lstm/2");
 const cols = schema.dynamic.length;

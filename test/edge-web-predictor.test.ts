@@ -13,8 +13,8 @@ import { spinUpSite } from "../core/spin-up.ts";
 import type { OrtWeb } from "../edge/web-model.ts";
 import { createWebPredictor, type WebPredictor } from "../edge/web-predictor.ts";
 import { exportRun } from "../export/export-run.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import { assertParity, loadParityCases, runParityCases } from "./helpers/parity-case.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 

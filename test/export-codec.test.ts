@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseModelSchema } from "../core/model-schema.ts";
 import { buildModel } from "../export/build-model.ts";
-import { canonicalJson } from "../export/check-model.ts";
-import { onnxProtoDescriptor } from "../export/gen-onnx-proto-json.ts";
-import { METADATA_KEYS, metadataSchemaJson } from "../export/model-metadata.ts";
 import { networkWeights } from "../export/network-weights.ts";
+import { canonicalJson } from "../model/check-model.ts";
+import { onnxProtoDescriptor } from "../model/gen-onnx-proto-json.ts";
+import { METADATA_KEYS, metadataSchemaJson } from "../model/model-metadata.ts";
 import {
   decodeModel,
   decodeTensor,
@@ -17,8 +17,8 @@ import {
   floatTensor,
   metadataRecord,
   tensorFloats,
-} from "../export/onnx-codec.ts";
-import { readModelHeader } from "../export/onnx-header.ts";
+} from "../model/onnx-codec.ts";
+import { readModelHeader } from "../model/onnx-header.ts";
 import { readRunArtefacts } from "../training/run-dir.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
@@ -26,9 +26,9 @@ const root = await mkdtemp(join(tmpdir(), "soilco2-codec-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
 describe("onnx.proto descriptor", () => {
-  it("export/onnx-proto.json is what export/gen-onnx-proto-json.ts makes from export/onnx.proto", async () => {
+  it("model/onnx-proto.json is what model/gen-onnx-proto-json.ts makes from model/onnx.proto", async () => {
     const committed = JSON.parse(
-      await readFile(new URL("../export/onnx-proto.json", import.meta.url), "utf8"),
+      await readFile(new URL("../model/onnx-proto.json", import.meta.url), "utf8"),
     );
     expect(committed).toEqual(await onnxProtoDescriptor());
   });

@@ -7,13 +7,13 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArtefactError, SchemaError } from "../core/errors.ts";
-import { checkModel, webSha256 } from "../export/check-model.ts";
 import { type ExportResult, exportRun } from "../export/export-run.ts";
-import { readGoldenSets } from "../export/golden-files.ts";
-import { IR_VERSION, OPSET_VERSION } from "../export/graph-contract.ts";
 import { renderMetrics } from "../export/model-card.ts";
-import { decodeModel } from "../export/onnx-codec.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { checkModel, webSha256 } from "../model/check-model.ts";
+import { IR_VERSION, OPSET_VERSION } from "../model/graph-contract.ts";
+import { readGoldenSets } from "../model/node/golden-files.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { decodeModel } from "../model/onnx-codec.ts";
 import { readRunArtefacts } from "../training/run-dir.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 

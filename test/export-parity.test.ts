@@ -9,16 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_STATIC } from "../core/make-schema.ts";
 import { MOISTURE_PRIOR_STATIC } from "../core/prior.ts";
 import { exportRun } from "../export/export-run.ts";
-import {
-  decodeModel,
-  encodeModel,
-  floatTensor,
-  type ModelProto,
-  tensorFloats,
-} from "../export/onnx-codec.ts";
-import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../export/ort-predict.ts";
-import { compareOutputs } from "../export/parity.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { decodeModel, encodeModel, floatTensor, type ModelProto, tensorFloats } from "../model/onnx-codec.ts";
+import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../model/ort-predict.ts";
+import { compareOutputs } from "../model/parity.ts";
 import { assertParity, loadParityCases, type ParityCase, runParityCases } from "./helpers/parity-case.ts";
 import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 

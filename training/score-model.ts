@@ -2,8 +2,8 @@
 import { intervalCoverage, type RatioInterval } from "../core/interval.ts";
 import { median } from "../core/metrics.ts";
 import { staticRow } from "../core/request.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import { BASELINES } from "./baselines/baselines.ts";
 import { CALIBRATED_MODEL, calibratedSeries } from "./calibrated-series.ts";
 import { dynamicMatrix, loadDailyDataset, type SiteSeries, staticValue } from "./dataset.ts";

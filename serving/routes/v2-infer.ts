@@ -2,7 +2,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { EncodedSite } from "../../core/request.ts";
-import { OUTPUT_EFFLUX } from "../../export/graph-contract.ts";
+import { OUTPUT_EFFLUX } from "../../model/graph-contract.ts";
 import type { AppEnv, RouteDeps, ServingApp } from "../context.ts";
 import { zodHttpError } from "../errors.ts";
 import type { ModelEntry } from "../registry.ts";

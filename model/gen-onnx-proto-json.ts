@@ -1,4 +1,4 @@
-/** Regenerate export/onnx-proto.json (the protobufjs JSON descriptor) from export/onnx.proto: `npx tsx export/gen-onnx-proto-json.ts`. */
+/** Regenerate model/onnx-proto.json (the protobufjs JSON descriptor) from model/onnx.proto: `npx tsx model/gen-onnx-proto-json.ts`. */
 import { readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
