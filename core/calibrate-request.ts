@@ -14,6 +14,7 @@ import {
   type SiteRequest,
 } from "./request.ts";
 import { applyBlends, calibrateBlends, selectionDays, selectionInterval } from "./site-calibration.ts";
+import { checkRange } from "./value-checks.ts";
 
 export { type SiteCalibration, siteCalibrationSchema } from "./calibration-file.ts";
 
@@ -67,11 +68,7 @@ export async function calibrateSite(
     );
   const flux = req.flux_mean.map((v, i) => {
     if (v === null) return Number.NaN;
-    if (!Number.isFinite(v) || v < FLUX_RANGE.min || v > FLUX_RANGE.max)
-      throw new InputError(
-        `flux_mean[${i}]`,
-        `${v} is outside the valid range ${FLUX_RANGE.min}..${FLUX_RANGE.max} ${TARGET.unit}`,
-      );
+    checkRange(v, { ...FLUX_RANGE, unit: TARGET.unit }, `flux_mean[${i}]`);
     return v;
   });
   const measured = flux.filter((v) => !Number.isNaN(v)).length;

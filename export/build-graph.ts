@@ -1,4 +1,5 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
+import { lstmInputWidth } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
 import { PRIOR_DEFAULT_Q10, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
@@ -231,7 +232,7 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
   const Dd = schema.dynamic.length;
   const Ds = staticWidth(schema);
   const H = weights.hidden;
-  const inputWidth = 2 * (Dd + Ds);
+  const inputWidth = lstmInputWidth(Dd, Ds);
   const lstm = kerasToOnnxLstm(weights.kernel, weights.recurrentKernel, weights.bias, H);
   if (lstm.input !== inputWidth)
     throw new Error(
