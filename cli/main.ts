@@ -1,7 +1,7 @@
 /** The `soilco2` command line: one sub-command per job, each defined in its own file. */
-import { createRequire } from "node:module";
 import { Command } from "commander";
 import { Soilco2Error } from "../core/errors.ts";
+import { PACKAGE_VERSION } from "../io/package-version.ts";
 import { registerCalibrate } from "./calibrate.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
@@ -11,13 +11,11 @@ import { registerScore } from "./score.ts";
 import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
 
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
-
 /** Build the program with every sub-command registered (exported for tests). */
 export function buildProgram(): Command {
   const program = new Command("soilco2")
     .description("Daily soil CO2 efflux: ingest COSORE, train and evaluate an LSTM, export ONNX, serve it.")
-    .version(version)
+    .version(PACKAGE_VERSION)
     .showHelpAfterError("(run with --help for the options)");
   registerExport(program);
   registerIngest(program);

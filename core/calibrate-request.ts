@@ -4,15 +4,10 @@ import { CALIBRATION_FORMAT, CALIBRATION_FORMAT_VERSION, type SiteCalibration } 
 import { isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { FLUX_RANGE, TARGET } from "./features.ts";
+import type { RequestLimits } from "./limits.ts";
 import type { ModelSchema } from "./model-schema.ts";
 import { REFERENCE_STAT_NAMES, referenceStats } from "./reference-stats.ts";
-import {
-  buildRequestSchema,
-  type EncodedSite,
-  encodeSite,
-  type RequestLimits,
-  type SiteRequest,
-} from "./request.ts";
+import { buildRequestSchema, type EncodedSite, encodeSite, type SiteRequest } from "./request.ts";
 import { applyBlends, calibrateBlends, selectionDays, selectionInterval } from "./site-calibration.ts";
 import { checkRange } from "./value-checks.ts";
 

@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { FLUX_RANGE, findFeature, TARGET } from "./features.ts";
+import type { RequestLimits } from "./limits.ts";
 import { REFERENCE_STAT_NAMES, type ReferenceStats, referenceStats } from "./reference-stats.ts";
-import type { RequestLimits } from "./request.ts";
 import { checkRange } from "./value-checks.ts";
 
 interface Series {

@@ -4,20 +4,11 @@ import { type SiteCalibration, siteCalibrationSchema } from "./calibration-file.
 import { dateFeatureColumns } from "./date-features.ts";
 import { dayNumber, isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
+import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
 import { type ModelSchema, staticWidth } from "./model-schema.ts";
 import { REFERENCE_STAT_NAMES } from "./reference-names.ts";
 import type { SpinUpMode } from "./spin-up.ts";
 import { checkRange } from "./value-checks.ts";
-
-/** Limits a runtime puts on one request (serving makes them configurable). */
-export interface RequestLimits {
-  /** Most sites in one request. */
-  maxSites: number;
-  /** Most days spanned by one site's series (first to last date). */
-  maxDays: number;
-}
-
-export const DEFAULT_LIMITS: RequestLimits = { maxSites: 1000, maxDays: 3660 };
 
 /** One site in a prediction request. Drivers are in the physical units of the schema; `null` marks a gap. */
 export interface SiteRequest {

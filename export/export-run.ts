@@ -1,9 +1,13 @@
 /** `soilco2 export` as a function: a finished run directory in, a self-describing, verified model directory out. */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ortNode from "onnxruntime-node";
+import { COSORE_CITATION } from "../core/daily-table.ts";
 import { ArtefactError, Soilco2Error } from "../core/errors.ts";
+import { isNonEmptyDir, publishDir } from "../io/atomic-dir.ts";
+import { writeFileSynced } from "../io/atomic-write.ts";
+import { PACKAGE_VERSION } from "../io/package-version.ts";
 import { GOLDEN_FILES } from "../model/golden-set.ts";
 import { IR_VERSION, OPSET_VERSION } from "../model/graph-contract.ts";
 import {
@@ -20,10 +24,9 @@ import { encodeModel } from "../model/onnx-codec.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
 import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } from "../model/parity.ts";
 import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
-import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
 import { goldenInputs } from "./golden-inputs.ts";
-import { COSORE_CITATION, renderModelCard } from "./model-card.ts";
+import { renderModelCard } from "./model-card.ts";
 import { networkWeights } from "./network-weights.ts";
 import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
 import { createEnsembleReference } from "./tfjs-reference.ts";
@@ -57,13 +60,6 @@ export interface ExportResult {
   /** Seconds onnxruntime-node took to create the session (graph optimisation `all`). */
   ortLoadSeconds: number;
   seconds: number;
-}
-
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 /** Merge reports: worst figures, first failure. */
@@ -102,7 +98,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     networkWeights(w, schema, join(dirs[k]!, RUN_FILES.model, "model.json")),
   );
   const weights = members[0]!;
-  const producerVersion = await packageVersion();
+  const producerVersion = PACKAGE_VERSION;
   const name = opts.name ?? DEFAULT_MODEL_NAME;
   const version = opts.version ?? `${producerVersion}+${basename(runDir)}`;
   const provenance = run.provenance as unknown as Record<string, unknown>;

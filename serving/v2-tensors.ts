@@ -1,8 +1,8 @@
 /** KServe v2 tensors (JSON or binary) to the model's raw inputs: shapes checked, `null`/NaN read as a gap, values checked by core/value-checks. */
 import type { z } from "zod";
 import type { RawBatch } from "../core/batch.ts";
+import type { RequestLimits } from "../core/limits.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
-import type { RequestLimits } from "../core/request.ts";
 import {
   type ColumnCheck,
   checkOneHot,

@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { ArtefactError } from "../../core/errors.ts";
 import { MODEL_DIR_FILES } from "../manifest.ts";
-import { compareVersions, defaultModelName } from "../model-name.ts";
+import { compareVersions, DEFAULT_MODEL_NAME, defaultModelName } from "../model-name.ts";
 
 /** One version directory found under a root. */
 export interface VersionDir {
@@ -21,8 +21,7 @@ export interface VersionDir {
   hasManifest: boolean;
 }
 
-export const HOW_TO_EXPORT =
-  "export a run with `soilco2 export <run dir> --out models/soilco2-lstm/<version>` (a new number), or pass --models <dir>";
+export const HOW_TO_EXPORT = `export a run with \`soilco2 export <run dir> --out models/${DEFAULT_MODEL_NAME}/<version>\` (a new number), or pass --models <dir>`;
 
 async function isDir(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
