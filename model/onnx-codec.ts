@@ -1,100 +1,46 @@
-/** The one place ONNX protobuf is encoded and decoded: ModelProto (model.onnx) and TensorProto (golden .pb files). */
-import protobuf from "protobufjs/light.js";
-import descriptor from "./onnx-proto.json" with { type: "json" };
+/** The one place ONNX protobuf is encoded and decoded, ModelProto (model.onnx) and TensorProto (golden .pb files), through the static codec generated from onnx.proto (no eval: Node, workerd and browsers). */
+import $protobuf from "protobufjs/minimal.js";
+import { onnx } from "./onnx-pb.js";
 
-/** ONNX TensorProto.DataType values soilco2 uses. */
-export const DataType = { FLOAT: 1, BOOL: 9, INT64: 7 } as const;
+// int64 fields decode as JS numbers, not Long objects (every int64 in a soilco2 model is far below 2^53).
+$protobuf.util.Long = null as unknown as typeof $protobuf.util.Long;
+$protobuf.configure();
 
-/** ONNX AttributeProto.AttributeType values soilco2 uses. */
-export const AttributeType = { FLOAT: 1, INT: 2, STRING: 3, INTS: 7, STRINGS: 8 } as const;
+/** ONNX TensorProto.DataType and AttributeProto.AttributeType, as onnx.proto numbers them. */
+export const DataType = onnx.TensorProto.DataType;
+export const AttributeType = onnx.AttributeProto.AttributeType;
 
-/** A TensorProto with its data in `raw_data` (little-endian), the form soilco2 writes. */
-export interface TensorProto {
-  name?: string;
-  dims: number[];
-  data_type: number;
-  raw_data?: Uint8Array;
-  float_data?: number[];
-  int64_data?: number[];
-  doc_string?: string;
-}
-
-export interface AttributeProto {
-  name: string;
-  type: number;
-  f?: number;
-  i?: number;
-  s?: Uint8Array;
-  ints?: number[];
-  strings?: Uint8Array[];
-}
-
-export interface NodeProto {
-  input: string[];
-  output: string[];
-  name?: string;
-  op_type: string;
-  domain?: string;
-  attribute?: AttributeProto[];
-  doc_string?: string;
-}
-
+/** The messages as soilco2 builds them (every field optional, as in proto2); decoding gives the filled-in classes. */
+export type TensorProto = onnx.TensorProto.$Properties;
+export type AttributeProto = onnx.AttributeProto.$Properties;
+export type NodeProto = onnx.NodeProto.$Properties;
+export type ValueInfoProto = onnx.ValueInfoProto.$Properties;
+export type GraphProto = onnx.GraphProto.$Properties;
+export type ModelProto = onnx.ModelProto.$Properties;
 /** One axis of a declared shape: a fixed size or a symbolic name such as `batch`. */
-export type Dim = { dim_value: number } | { dim_param: string };
-
-export interface ValueInfoProto {
-  name: string;
-  type: { tensor_type: { elem_type: number; shape: { dim: Dim[] } } };
-  doc_string?: string;
-}
-
-export interface GraphProto {
-  name: string;
-  node: NodeProto[];
-  initializer: TensorProto[];
-  input: ValueInfoProto[];
-  output: ValueInfoProto[];
-  doc_string?: string;
-}
-
-export interface ModelProto {
-  ir_version: number;
-  opset_import: { domain?: string; version: number }[];
-  producer_name?: string;
-  producer_version?: string;
-  domain?: string;
-  model_version?: number;
-  doc_string?: string;
-  graph: GraphProto;
-  metadata_props?: { key: string; value: string }[];
-}
-
-const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
-const ModelType = root.lookupType("onnx.ModelProto");
-const TensorType = root.lookupType("onnx.TensorProto");
-const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: Number, arrays: true };
+export type Dim = onnx.TensorShapeProto.Dimension.$Properties;
 
 /** Serialise a model to the bytes of a `.onnx` file. */
 export function encodeModel(model: ModelProto): Uint8Array {
-  return ModelType.encode(ModelType.fromObject(model)).finish();
+  return onnx.ModelProto.encode(model).finish();
 }
 
 /**
  * Parse the bytes of a `.onnx` file (fields outside soilco2's subset of onnx.proto are skipped).
  * @throws {Error} if the bytes are not a protobuf message
  */
-export function decodeModel(bytes: Uint8Array): ModelProto {
-  return ModelType.toObject(ModelType.decode(bytes), TO_OBJECT) as ModelProto;
+export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
+  return onnx.ModelProto.decode(bytes);
 }
 
 /** Serialise a TensorProto (the `input_N.pb` / `output_N.pb` layout of ONNX conformance tests). */
 export function encodeTensor(tensor: TensorProto): Uint8Array {
-  return TensorType.encode(TensorType.fromObject(tensor)).finish();
+  return onnx.TensorProto.encode(tensor).finish();
 }
 
 /** Parse a serialised TensorProto. */
-export function decodeTensor(bytes: Uint8Array): TensorProto {
-  return TensorType.toObject(TensorType.decode(bytes), TO_OBJECT) as TensorProto;
+export function decodeTensor(bytes: Uint8Array): onnx.TensorProto {
+  return onnx.TensorProto.decode(bytes);
 }
 
 /**
@@ -128,7 +74,7 @@ export function int64Tensor(name: string, dims: number[], values: readonly numbe
 export function tensorFloats(tensor: TensorProto): Float32Array {
   if (tensor.data_type !== DataType.FLOAT)
     throw new Error(`tensor ${tensor.name ?? ""} has data type ${tensor.data_type}, expected FLOAT (1)`);
-  const n = tensor.dims.reduce((a, b) => a * b, 1);
+  const n = (tensor.dims ?? []).reduce((a, b) => a * b, 1);
   if (tensor.raw_data && tensor.raw_data.length > 0) {
     const raw = tensor.raw_data;
     if (raw.length !== n * 4)
@@ -141,5 +87,5 @@ export function tensorFloats(tensor: TensorProto): Float32Array {
 
 /** `metadata_props` as a plain record (later duplicates win). */
 export function metadataRecord(model: Pick<ModelProto, "metadata_props">): Record<string, string> {
-  return Object.fromEntries((model.metadata_props ?? []).map((p) => [p.key, p.value]));
+  return Object.fromEntries((model.metadata_props ?? []).map((p) => [p.key ?? "", p.value ?? ""]));
 }

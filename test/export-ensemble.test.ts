@@ -71,9 +71,9 @@ describe("exported ensemble", () => {
     for (const k of [0, 1]) await exportRun({ runDir: join(root, `run-${k}`), outDir: dirs[k + 1]! });
 
     const models = await Promise.all(dirs.map(readModelDir));
-    const graph = decodeModel(models[0]!.modelBytes).graph;
-    expect(graph.node.filter((n) => n.op_type === "LSTM")).toHaveLength(2);
-    expect(graph.node.at(-1)!.op_type).toBe("Mean");
+    const graph = decodeModel(models[0]!.modelBytes).graph!;
+    expect(graph.node!.filter((n) => n.op_type === "LSTM")).toHaveLength(2);
+    expect(graph.node!.at(-1)!.op_type).toBe("Mean");
     expect(decodeModel(models[0]!.modelBytes).doc_string).toMatch(/seed ensemble of 2 LSTMs/);
     expect(readFileSync(join(dirs[0]!, "MODEL_CARD.md"), "utf8")).toMatch(/seed ensemble of 2/);
 

@@ -53,16 +53,16 @@ describe("the exported model", () => {
     expect([IR_VERSION, OPSET_VERSION]).toEqual([8, 17]);
     expect(m.ir_version).toBe(IR_VERSION);
     expect(m.opset_import).toEqual([{ domain: "", version: OPSET_VERSION }]);
-    const lstms = m.graph.node.filter((n) => n.op_type === "LSTM");
+    const lstms = m.graph!.node!.filter((n) => n.op_type === "LSTM");
     expect(lstms).toHaveLength(1);
     const acts = lstms[0]!
       .attribute!.find((a) => a.name === "activations")!
       .strings!.map((s) => new TextDecoder().decode(s));
     expect(acts).toEqual(["Sigmoid", "Tanh", "Tanh"]);
     expect(lstms[0]!.attribute!.find((a) => a.name === "hidden_size")!.i).toBe(8);
-    const dims = m.graph.input[0]!.type.tensor_type.shape.dim;
+    const dims = m.graph!.input![0]!.type!.tensor_type!.shape!.dim;
     expect(dims).toEqual([{ dim_param: "batch" }, { dim_param: "time" }, { dim_value: 8 }]);
-    expect(m.graph.output[0]!.type.tensor_type.shape.dim).toEqual([
+    expect(m.graph!.output![0]!.type!.tensor_type!.shape!.dim).toEqual([
       { dim_param: "batch" },
       { dim_param: "time" },
     ]);

@@ -91,12 +91,12 @@ describe("the parity check fails when the graph is wrong", () => {
 
   it("a change to one LSTM bias value (output gate, unit 0) is caught", async () => {
     const model = decodeModel((await readModelDir(modelDir)).modelBytes);
-    const init = model.graph.initializer;
+    const init = model.graph!.initializer!;
     const k = init.findIndex((t) => t.name === "lstm_B");
     const B = tensorFloats(init[k]!);
     const H = B.length / 8;
     B[1 * H] = B[1 * H]! + 1; // ONNX block order i, o, f, c: block 1 is the output gate
-    init[k] = floatTensor("lstm_B", init[k]!.dims, B);
+    init[k] = floatTensor("lstm_B", init[k]!.dims!, B);
     const reports = await worstCase(model);
     expect(reports.some((r) => !r.ok)).toBe(true);
     const c = cases[0]!;
@@ -108,7 +108,7 @@ describe("the parity check fails when the graph is wrong", () => {
 
   it("an LSTM with Keras's hard sigmoid instead of the sigmoid is caught", async () => {
     const model = decodeModel((await readModelDir(modelDir)).modelBytes);
-    const lstm = model.graph.node.find((n) => n.op_type === "LSTM")!;
+    const lstm = model.graph!.node!.find((n) => n.op_type === "LSTM")!;
     const acts = lstm.attribute!.find((a) => a.name === "activations")!;
     acts.strings = ["HardSigmoid", "Tanh", "Tanh"].map((s) => new TextEncoder().encode(s));
     const reports = await worstCase(model);

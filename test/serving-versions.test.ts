@@ -42,7 +42,7 @@ beforeAll(async () => {
   // 3: weights changed after export, sha256 recomputed; 4: no manifest; 5: a graph onnxruntime cannot run.
   await cp(join(lstm(), "2"), join(lstm(), "3"), { recursive: true });
   await tamper(join(lstm(), "3"), (m) => {
-    const w = [...m.graph.initializer].sort(
+    const w = [...m.graph!.initializer!].sort(
       (a, b) => (b.raw_data?.length ?? 0) - (a.raw_data?.length ?? 0),
     )[0]!;
     const f = new Float32Array(w.raw_data!.slice().buffer);
@@ -53,7 +53,7 @@ beforeAll(async () => {
   await cp(join(lstm(), "2", "model.onnx"), join(lstm(), "4", "model.onnx"));
   await cp(join(lstm(), "2"), join(lstm(), "5"), { recursive: true });
   await tamper(join(lstm(), "5"), (m) => {
-    m.graph.node[0]!.op_type = "NoSuchOperator";
+    m.graph!.node![0]!.op_type = "NoSuchOperator";
   });
 }, 120_000);
 
