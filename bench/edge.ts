@@ -9,6 +9,7 @@ import * as ortWeb from "onnxruntime-web";
 import { stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { encodeSite, type SiteRequest } from "../core/request.ts";
+import { launchChromium, listen } from "../edge/browser-harness.ts";
 import { createDemoApp } from "../edge/demo/demo-app.ts";
 import { dropZodLocales } from "../edge/esbuild-plugins.ts";
 import type { OrtWeb } from "../edge/web-model.ts";
@@ -18,8 +19,7 @@ import { exportRun } from "../export/export-run.ts";
 import { defaultModelDir } from "../model/node/model-dirs.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
-import { launchChromium, listen } from "../test/edge-browser-helpers.ts";
-import { writeSyntheticRun } from "../test/helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 /** Target for the browser's cold start, ms. */
 export const COLD_START_TARGET_MS = 500;

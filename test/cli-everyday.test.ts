@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { spawnServe } from "./helpers/spawn-serve.ts";
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>

@@ -12,7 +12,7 @@ import { TRITON_CONFIG_FILE, tritonConfig } from "../export/triton-config.ts";
 import type { Manifest } from "../model/manifest.ts";
 import { decodeModel, type ValueInfoProto } from "../model/onnx-codec.ts";
 import { createApp } from "../serving/app.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { makeApp, makeModelRoot } from "./serving-fixture.ts";
 
 const REPO = new URL("../", import.meta.url).pathname;

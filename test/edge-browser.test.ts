@@ -11,15 +11,15 @@ import { stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { encodeSite, type SiteRequest } from "../core/request.ts";
 import { spinUpSite } from "../core/spin-up.ts";
+import { launchChromium } from "../edge/browser-harness.ts";
 import { demoMount } from "../edge/demo/demo-app.ts";
 import { buildWidget } from "../edge/widget/build-widget.ts";
 import { exportRun } from "../export/export-run.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
 import { type RunningServer, startServer } from "../serving/node/server.ts";
-import { launchChromium } from "./edge-browser-helpers.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { assertParity } from "./helpers/parity-case.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
 const SITE_FILE = new URL("../edge/demo/site-d20200305_VARGAS.json", import.meta.url);
 const SCREENSHOTS = new URL("../test-results/", import.meta.url).pathname;

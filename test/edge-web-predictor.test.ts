@@ -15,8 +15,8 @@ import { createWebPredictor, type WebPredictor } from "../edge/web-predictor.ts"
 import { exportRun } from "../export/export-run.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { assertParity, loadParityCases, runParityCases } from "./helpers/parity-case.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
 const ORT_DIST = new URL("../node_modules/onnxruntime-web/dist/", import.meta.url).pathname;
 const demo = JSON.parse(

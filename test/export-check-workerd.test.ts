@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportRun } from "../export/export-run.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-workerd-"));
 let mf: Miniflare;

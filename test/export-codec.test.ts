@@ -20,7 +20,7 @@ import {
   tensorFloats,
 } from "../model/onnx-codec.ts";
 import { readRunArtefacts } from "../training/run-dir.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-codec-"));
 afterAll(() => rm(root, { recursive: true, force: true }));

@@ -17,7 +17,7 @@ import { parseTrainConfig } from "../training/config.ts";
 import { ensembleSeries } from "../training/predict.ts";
 import { memberDirs, readRunArtefacts } from "../training/run-dir.ts";
 import { memberConfig } from "../training/run-train.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-ensemble-"));
 afterAll(() => rm(root, { recursive: true, force: true }));

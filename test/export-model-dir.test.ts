@@ -15,7 +15,7 @@ import { readGoldenSets } from "../model/node/golden-files.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { decodeModel } from "../model/onnx-codec.ts";
 import { readRunArtefacts } from "../training/run-dir.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-modeldir-"));
 afterAll(() => rm(root, { recursive: true, force: true }));

@@ -13,8 +13,8 @@ import { readModelDir } from "../model/node/read-model.ts";
 import { decodeModel, encodeModel, floatTensor, type ModelProto, tensorFloats } from "../model/onnx-codec.ts";
 import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../model/ort-predict.ts";
 import { compareOutputs } from "../model/parity.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { assertParity, loadParityCases, type ParityCase, runParityCases } from "./helpers/parity-case.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
 ortWeb.env.wasm.numThreads = 1;
 ortWeb.env.wasm.wasmPaths = new URL("../node_modules/onnxruntime-web/dist/", import.meta.url).pathname;

@@ -13,7 +13,7 @@ import { createApp } from "../serving/app.ts";
 import { type LoadedModels, loadModels } from "../serving/node/load-models.ts";
 import { createPromMetrics } from "../serving/node/prom-metrics.ts";
 import { createWorkerPredictor } from "../serving/node/worker-predictor.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { demoSite, postJson } from "./serving-fixture.ts";
 
 let root: string;

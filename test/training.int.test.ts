@@ -5,13 +5,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArtefactError } from "../core/errors.ts";
+import { cosorePath } from "../ingest/cosore-path.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { RUN_FILES } from "../training/run-dir.ts";
 import { runEvaluate } from "../training/run-evaluate.ts";
 import { runTrain } from "../training/run-train.ts";
 import type { EpochRecord } from "../training/train-loop.ts";
-import { cosorePath } from "./helpers/cosore-path.ts";
 
 const SITES = [
   "d20190415_VARNER",
