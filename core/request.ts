@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { type SiteCalibration, siteCalibrationSchema } from "./calibration-file.ts";
 import { dateFeatureColumns } from "./date-features.ts";
-import { dayNumber, isoDate } from "./dates.ts";
+import { dayNumber } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
 import { type ModelSchema, staticWidth } from "./model-schema.ts";
@@ -253,17 +253,6 @@ export function staticRow(
   const k = category === null ? -1 : categories.indexOf(category);
   if (k >= 0) out[numeric.length + k] = 1;
   return out;
-}
-
-/** Pick out the requested dates' predictions from a model output row [time]. */
-export function decodeSite(
-  site: EncodedSite,
-  output: ArrayLike<number>,
-): { dates: string[]; values: number[] } {
-  return {
-    dates: site.days.map(isoDate),
-    values: Array.from(site.rows, (r) => output[r]!),
-  };
 }
 
 function observedNames(schema: ModelSchema): string[] {
