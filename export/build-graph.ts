@@ -4,52 +4,20 @@ import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
 import { PRIOR_DEFAULT_Q10, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
 import {
-  type AttributeProto,
-  AttributeType,
   DataType,
-  type Dim,
   floatTensor,
   type GraphProto,
   int64Tensor,
   type NodeProto,
   type TensorProto,
-  type ValueInfoProto,
 } from "../model/onnx-codec.ts";
 import { type Architecture, headWidth } from "../training/model.ts";
 import { kerasToOnnxLstm } from "./gate-order.ts";
 import type { NetworkWeights } from "./network-weights.ts";
+import { intAttr, intsAttr, node, scalar, stringAttr, stringsAttr, valueInfo } from "./onnx-nodes.ts";
 
 /** LSTM activations (f, g, h in ONNX terms): true sigmoid gates, tanh cell and output, as training/lstm.ts. */
 export const LSTM_ACTIVATIONS = ["Sigmoid", "Tanh", "Tanh"] as const;
-
-const enc = new TextEncoder();
-
-function node(
-  op_type: string,
-  input: string[],
-  output: string[],
-  attribute: AttributeProto[] = [],
-  doc_string?: string,
-): NodeProto {
-  return { op_type, input, output, name: output[0]!, attribute, ...(doc_string ? { doc_string } : {}) };
-}
-const intAttr = (name: string, i: number): AttributeProto => ({ name, type: AttributeType.INT, i });
-const intsAttr = (name: string, ints: number[]): AttributeProto => ({ name, type: AttributeType.INTS, ints });
-const stringAttr = (name: string, s: string): AttributeProto => ({
-  name,
-  type: AttributeType.STRING,
-  s: enc.encode(s),
-});
-const stringsAttr = (name: string, values: readonly string[]): AttributeProto => ({
-  name,
-  type: AttributeType.STRINGS,
-  strings: values.map((v) => enc.encode(v)),
-});
-
-function valueInfo(name: string, dims: (string | number)[], doc: string): ValueInfoProto {
-  const dim: Dim[] = dims.map((d) => (typeof d === "number" ? { dim_value: d } : { dim_param: d }));
-  return { name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim } } }, doc_string: doc };
-}
 
 /**
  * Nodes that turn a raw block [..., cols] into `[norm, mask]` [..., 2·cols] exactly as core/prepare.ts:
@@ -65,8 +33,6 @@ function normaliseWithMask(x: string, prefix: string, axis: number): NodeProto[]
     node("Concat", [`${prefix}_norm`, `${prefix}_mask`], [`${prefix}_features`], [intAttr("axis", axis)]),
   ];
 }
-
-const scalar = (name: string, v: number) => floatTensor(name, [], [v]);
 
 /**
  * The output head, from `head_z` [B,T,k] to `efflux` [B,T], exactly as training/model.ts `applyHead`:
