@@ -7,7 +7,7 @@ import { dateFeatureColumns } from "../core/date-features.ts";
 import { dayNumber } from "../core/dates.ts";
 import { ArtefactError } from "../core/errors.ts";
 import { DYNAMIC_FEATURES, IGBP_CODES } from "../core/features.ts";
-import { staticRow } from "../core/request.ts";
+import { staticRow } from "../core/static-vector.ts";
 
 /** Site attributes as read from sites.parquet. */
 export interface SiteInfo {

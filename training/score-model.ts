@@ -1,7 +1,7 @@
 /** `soilco2 score`: what ships, scored as a user would run it: an exported model directory on onnxruntime-node, against the baselines on the same days. */
 import { intervalCoverage, type RatioInterval } from "../core/interval.ts";
 import { median } from "../core/metrics.ts";
-import { staticRow } from "../core/request.ts";
+import { staticRow } from "../core/static-vector.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
 import { BASELINES } from "./baselines/baselines.ts";
