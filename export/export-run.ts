@@ -4,7 +4,7 @@ import { basename, join, relative, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ortNode from "onnxruntime-node";
 import { COSORE_CITATION } from "../core/daily-table.ts";
-import { ArtefactError, Soilco2Error } from "../core/errors.ts";
+import { ArtefactError } from "../core/errors.ts";
 import { isNonEmptyDir, publishDir } from "../io/atomic-dir.ts";
 import { writeFileSynced } from "../io/atomic-write.ts";
 import { PACKAGE_VERSION } from "../io/package-version.ts";
@@ -21,18 +21,14 @@ import { DEFAULT_MODEL_NAME } from "../model/model-name.ts";
 import { goldenDirName, writeGoldenSet } from "../model/node/golden-files.ts";
 import { nodeSha256 } from "../model/node/read-model.ts";
 import { encodeModel } from "../model/onnx-codec.ts";
-import { createOrtPredictor } from "../model/ort-predict.ts";
-import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } from "../model/parity.ts";
+import { PARITY_TOLERANCE, type ParityReport } from "../model/parity.ts";
 import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
-import { goldenInputs } from "./golden-inputs.ts";
+import { checkedGoldenSets } from "./golden-parity.ts";
 import { renderModelCard } from "./model-card.ts";
 import { networkWeights } from "./network-weights.ts";
-import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
-import { createEnsembleReference } from "./tfjs-reference.ts";
+import type { ReferenceBackend } from "./reference-backend.ts";
 import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";
-
-export { DEFAULT_MODEL_NAME };
 
 export interface ExportOptions {
   runDir: string;
@@ -60,17 +56,6 @@ export interface ExportResult {
   /** Seconds onnxruntime-node took to create the session (graph optimisation `all`). */
   ortLoadSeconds: number;
   seconds: number;
-}
-
-/** Merge reports: worst figures, first failure. */
-function mergeReports(reports: ParityReport[]): ParityReport {
-  return {
-    ok: reports.every((r) => r.ok),
-    values: reports.reduce((n, r) => n + r.values, 0),
-    maxAbs: Math.max(0, ...reports.map((r) => r.maxAbs)),
-    maxRel: Math.max(0, ...reports.map((r) => r.maxRel)),
-    firstFailure: reports.find((r) => !r.ok)?.firstFailure ?? null,
-  };
 }
 
 /**
@@ -113,33 +98,12 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     ),
   );
   const sha256 = await nodeSha256(bytes);
-
-  // Golden outputs come from the tfjs network, never from onnxruntime; onnxruntime-node must then agree.
-  const reference = await selectReferenceBackend();
-  const golden = await goldenInputs(runDir, schema);
-  const ref = createEnsembleReference(members, schema);
-  let sets: { input: (typeof golden.sets)[number]["input"]; expected: Float32Array; note: string }[];
-  try {
-    sets = golden.sets.map((g) => ({ ...g, expected: ref.predict(g.input) }));
-  } finally {
-    ref.dispose();
-  }
-  const tLoad = performance.now();
-  const ort = await createOrtPredictor(ortNode, bytes);
-  const ortLoadSeconds = (performance.now() - tLoad) / 1000;
-  const reports: ParityReport[] = [];
-  try {
-    for (const s of sets) reports.push(compareOutputs(await ort.predict(s.input), s.expected));
-  } finally {
-    await ort.release();
-  }
-  const parity = mergeReports(reports);
-  if (!parity.ok)
-    throw new Soilco2Error(
-      "parity_failed",
-      `onnxruntime-node disagrees with the tfjs network on the golden sets: ${describeParity(parity)}`,
-      "nothing was written; this is a bug in the export graph, please report it with the run directory",
-    );
+  const { golden, sets, reference, parity, ortLoadSeconds } = await checkedGoldenSets(
+    runDir,
+    schema,
+    members,
+    bytes,
+  );
 
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
