@@ -12,27 +12,10 @@ const OURS = new Set(["lstm", "lstm_calibrated"]);
 /** The project's bar: the LSTM's median KGE and median NSE each at least those of the other model. */
 const beats = (l: ModelSummary, m: ModelSummary) => l.medianKge >= m.medianKge && l.medianNse >= m.medianNse;
 
-/** report.md for a run, linking `figures` (names relative to `figures/`). */
-export function renderMarkdown(
-  runDir: string,
-  input: ReportInput,
-  figures: string[],
-  labelOf: (m: string) => string,
-): string {
-  const { config, sites, evaluation: ev } = input;
+/** The headline: network and site-calibrated network against the best baseline per set, the paper, the bar. */
+function headlineSection(input: ReportInput, labelOf: (m: string) => string): string[] {
+  const ev = input.evaluation;
   const out: string[] = [];
-  out.push(`# soilco2 run report: ${basename(runDir)}`);
-  out.push(
-    `Split: **${config.split.kind}**${config.split.kind === "temporal" ? ` (last ${pct(config.split.testFraction)} of each site's observed days are test, the ${pct(config.split.valFraction)} before them validation)` : ` (${config.split.folds}-fold cross-validation with whole sites held out)`}. ` +
-      `${sites.length} sites with at least ${config.data.minFluxDays} observed days. Metrics are computed per site on its test days, then the median is taken over sites; ` +
-      `a site counts in a comparison set with at least ${ev.minDays} test days in it, and every model in a set is scored on exactly the same sites and days. ` +
-      `Good site: NSE > 0.5 and KGE > 0.3 (the paper's rule). ` +
-      `Baselines get exactly the LSTM's history (its training and validation days); each per-site process model is fitted on the flux scale and in log space (with Duan's smearing), and the one with the lower validation error is refitted on training + validation days. ` +
-      `Undefined scores are counted, never dropped: a constant prediction has r = 0 (so KGE = 1 − √(1 + 1 + (β − 1)²)), any other undefined NSE or KGE counts as the worst value in the median, and a site whose observed test efflux is constant leaves the set for every model. Each median runs over the sites its table gives.` +
-      (config.train.members > 1
-        ? ` The LSTM is a seed ensemble of ${config.train.members} networks (seeds ${memberSeedsLabel(config.train)}): its prediction is their mean.`
-        : ""),
-  );
   out.push("## Headline");
   out.push(
     "Two forms of the model: the network alone (for any site; with the site's reference statistics where it has history) " +
@@ -93,11 +76,12 @@ export function renderMarkdown(
         : `${labelOf(name)} does **not** reach: ${notReached.join("; ")}.`,
     );
   }
-  out.push("## Test skill by comparison set");
-  for (const set of ev.test) {
-    out.push(`### ${set.label}: ${set.sites.length} sites, ${set.days} days`);
-    out.push(modelTable(set, labelOf));
-  }
+  return out;
+}
+
+/** What recalibration alone could give: good sites with the test level, and with level and amplitude. */
+function headroomSection(ev: ReportInput["evaluation"], labelOf: (m: string) => string): string[] {
+  const out: string[] = [];
   out.push("## Headroom: what recalibration alone could give");
   out.push(
     "Good sites if each site's predictions had the test period's own mean (rescaled by μ_obs/μ_sim), and if they " +
@@ -128,6 +112,85 @@ export function renderMarkdown(
       ),
     ),
   );
+  return out;
+}
+
+/** Which sites each figure covers, and the figures. */
+function coverageSection(input: ReportInput, figures: string[]): string[] {
+  const { sites, evaluation: ev } = input;
+  const out: string[] = [];
+  out.push("## Which sites each figure covers");
+  const inAll = new Set(ev.test.find((s) => s.set === "all")?.sites ?? []);
+  const left = sites.filter((s) => !inAll.has(s.info.site)).map((s) => s.info.site);
+  out.push(
+    `All-days set: ${inAll.size} of ${sites.length} sites; left out (fewer than ${ev.minDays} test days): ${left.length ? left.join(", ") : "none"}. ` +
+      "Soil-temperature sets: only sites and days with soil temperature (and moisture) in the daily dataset, because the process models need them; the LSTM is scored on the same days." +
+      (ev.test.some((s) => s.minDays === LONG_RECORD_DAYS)
+        ? ` Long-record sets (“sites with ≥ ${LONG_RECORD_DAYS} of them”): the same days, on the sites with at least ${LONG_RECORD_DAYS} of them, because on a shorter test period one season or one pulse decides a site's NSE and KGE.`
+        : ` Long-record sets (sites with ≥ ${LONG_RECORD_DAYS} test days) are left out: they hold exactly the sites of the sets above.`),
+  );
+  out.push("## Figures");
+  for (const f of figures.filter((x) => !x.startsWith("sites/"))) out.push(`![${f}](figures/${f})`);
+  out.push(`Per-site time series (observed, LSTM, Q10 × moisture or Q10): \`figures/sites/<site>.svg\`.`);
+  return out;
+}
+
+/** Per-site test skill of every model on all test days. */
+function perSiteSection(ev: ReportInput["evaluation"], labelOf: (m: string) => string): string[] {
+  const out: string[] = [];
+  out.push("## Per-site test skill (all test days)");
+  const all = ev.rows.filter((r) => r.split === "test" && r.set === "all");
+  const bySite = [...new Set(all.map((r) => r.site))];
+  const modelNames = [...new Set(all.map((r) => r.model))];
+  out.push(
+    table(
+      ["site", "IGBP", "climate", "days", ...modelNames.flatMap((m) => [`${labelOf(m)} NSE`, "KGE"])],
+      bySite.map((site) => {
+        const r = all.filter((x) => x.site === site);
+        return [
+          `[${site}](figures/sites/${site}.svg)`,
+          r[0]?.igbp ?? "–",
+          r[0]?.climate ?? "–",
+          r[0]?.metrics.n ?? 0,
+          ...modelNames.flatMap((m) => {
+            const x = r.find((y) => y.model === m)?.metrics;
+            return [x ? f2(x.nse) : "–", x ? f2(x.kge) : "–"];
+          }),
+        ];
+      }),
+    ),
+  );
+  return out;
+}
+
+/** report.md for a run, linking `figures` (names relative to `figures/`). */
+export function renderMarkdown(
+  runDir: string,
+  input: ReportInput,
+  figures: string[],
+  labelOf: (m: string) => string,
+): string {
+  const { config, sites, evaluation: ev } = input;
+  const out: string[] = [];
+  out.push(`# soilco2 run report: ${basename(runDir)}`);
+  out.push(
+    `Split: **${config.split.kind}**${config.split.kind === "temporal" ? ` (last ${pct(config.split.testFraction)} of each site's observed days are test, the ${pct(config.split.valFraction)} before them validation)` : ` (${config.split.folds}-fold cross-validation with whole sites held out)`}. ` +
+      `${sites.length} sites with at least ${config.data.minFluxDays} observed days. Metrics are computed per site on its test days, then the median is taken over sites; ` +
+      `a site counts in a comparison set with at least ${ev.minDays} test days in it, and every model in a set is scored on exactly the same sites and days. ` +
+      `Good site: NSE > 0.5 and KGE > 0.3 (the paper's rule). ` +
+      `Baselines get exactly the LSTM's history (its training and validation days); each per-site process model is fitted on the flux scale and in log space (with Duan's smearing), and the one with the lower validation error is refitted on training + validation days. ` +
+      `Undefined scores are counted, never dropped: a constant prediction has r = 0 (so KGE = 1 − √(1 + 1 + (β − 1)²)), any other undefined NSE or KGE counts as the worst value in the median, and a site whose observed test efflux is constant leaves the set for every model. Each median runs over the sites its table gives.` +
+      (config.train.members > 1
+        ? ` The LSTM is a seed ensemble of ${config.train.members} networks (seeds ${memberSeedsLabel(config.train)}): its prediction is their mean.`
+        : ""),
+  );
+  out.push(...headlineSection(input, labelOf));
+  out.push("## Test skill by comparison set");
+  for (const set of ev.test) {
+    out.push(`### ${set.label}: ${set.sites.length} sites, ${set.days} days`);
+    out.push(modelTable(set, labelOf));
+  }
+  out.push(...headroomSection(ev, labelOf));
   out.push("## Training skill (LSTM, training days)");
   const trained = ev.train.filter((set) => set.sites.length > 0);
   if (trained.length === 0)
@@ -155,40 +218,7 @@ export function renderMarkdown(
   out.push(
     "Peak error is the mean relative error on each site's top 5% observed days (negative = peaks underestimated), median over sites; see the tables above (column `peak error`).",
   );
-  out.push("## Which sites each figure covers");
-  const inAll = new Set(ev.test.find((s) => s.set === "all")?.sites ?? []);
-  const left = sites.filter((s) => !inAll.has(s.info.site)).map((s) => s.info.site);
-  out.push(
-    `All-days set: ${inAll.size} of ${sites.length} sites; left out (fewer than ${ev.minDays} test days): ${left.length ? left.join(", ") : "none"}. ` +
-      "Soil-temperature sets: only sites and days with soil temperature (and moisture) in the daily dataset, because the process models need them; the LSTM is scored on the same days." +
-      (ev.test.some((s) => s.minDays === LONG_RECORD_DAYS)
-        ? ` Long-record sets (“sites with ≥ ${LONG_RECORD_DAYS} of them”): the same days, on the sites with at least ${LONG_RECORD_DAYS} of them, because on a shorter test period one season or one pulse decides a site's NSE and KGE.`
-        : ` Long-record sets (sites with ≥ ${LONG_RECORD_DAYS} test days) are left out: they hold exactly the sites of the sets above.`),
-  );
-  out.push("## Figures");
-  for (const f of figures.filter((x) => !x.startsWith("sites/"))) out.push(`![${f}](figures/${f})`);
-  out.push(`Per-site time series (observed, LSTM, Q10 × moisture or Q10): \`figures/sites/<site>.svg\`.`);
-  out.push("## Per-site test skill (all test days)");
-  const all = ev.rows.filter((r) => r.split === "test" && r.set === "all");
-  const bySite = [...new Set(all.map((r) => r.site))];
-  const modelNames = [...new Set(all.map((r) => r.model))];
-  out.push(
-    table(
-      ["site", "IGBP", "climate", "days", ...modelNames.flatMap((m) => [`${labelOf(m)} NSE`, "KGE"])],
-      bySite.map((site) => {
-        const r = all.filter((x) => x.site === site);
-        return [
-          `[${site}](figures/sites/${site}.svg)`,
-          r[0]?.igbp ?? "–",
-          r[0]?.climate ?? "–",
-          r[0]?.metrics.n ?? 0,
-          ...modelNames.flatMap((m) => {
-            const x = r.find((y) => y.model === m)?.metrics;
-            return [x ? f2(x.nse) : "–", x ? f2(x.kge) : "–"];
-          }),
-        ];
-      }),
-    ),
-  );
+  out.push(...coverageSection(input, figures));
+  out.push(...perSiteSection(ev, labelOf));
   return `${out.join("\n\n")}\n`;
 }
