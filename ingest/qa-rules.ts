@@ -243,9 +243,6 @@ export const QA_RULES = [
 /** Stable id of a QA rule. */
 export type RuleId = (typeof QA_RULES)[number]["id"];
 
-/** One QA rule: a stable id (the key of every count in the reports), what it checks, its threshold, what happens. */
-export type QaRule = RuleDef & { id: RuleId };
-
 /** Every rule id, in application order. */
 export const RULE_IDS: readonly RuleId[] = QA_RULES.map((rule) => rule.id);
 
@@ -255,13 +252,6 @@ export type RuleCounts = Record<RuleId, number>;
 /** A fresh all-zero {@link RuleCounts}. */
 export function emptyRuleCounts(): RuleCounts {
   return Object.fromEntries(RULE_IDS.map((id) => [id, 0])) as RuleCounts;
-}
-
-/** Look a rule up by id. */
-export function ruleById(id: RuleId): QaRule {
-  const rule = QA_RULES.find((q) => q.id === id);
-  if (!rule) throw new Error(`unknown QA rule ${id}`);
-  return rule;
 }
 
 /** The rule table as Markdown, as it appears in docs/ingest.md (a test keeps the two identical). */
