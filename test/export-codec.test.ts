@@ -8,8 +8,8 @@ import { parseModelSchema } from "../core/model-schema.ts";
 import { buildModel } from "../export/build-model.ts";
 import { networkWeights } from "../export/network-weights.ts";
 import { canonicalJson } from "../model/check-model.ts";
-import { generateOnnxCodec } from "../model/gen-onnx-codec.ts";
 import { METADATA_KEYS, metadataSchemaJson } from "../model/model-metadata.ts";
+import { generateOnnxCodec } from "../model/node/gen-onnx-codec.ts";
 import {
   decodeModel,
   decodeTensor,

@@ -28,7 +28,7 @@ export async function generateOnnxCodec(): Promise<{ js: string; dts: string }> 
   try {
     const js = join(dir, "onnx-pb.js");
     const dts = join(dir, "onnx-pb.d.ts");
-    await run("pbjs", [...PBJS_ARGS, "-o", js, fileURLToPath(new URL("./onnx.proto", import.meta.url))]);
+    await run("pbjs", [...PBJS_ARGS, "-o", js, fileURLToPath(new URL("../onnx.proto", import.meta.url))]);
     await run("pbts", ["--no-comments", "-o", dts, js]);
     return { js: HEADER + (await readFile(js, "utf8")), dts: HEADER + (await readFile(dts, "utf8")) };
   } finally {
@@ -38,7 +38,7 @@ export async function generateOnnxCodec(): Promise<{ js: string; dts: string }> 
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { js, dts } = await generateOnnxCodec();
-  await writeFile(new URL("./onnx-pb.js", import.meta.url), js);
-  await writeFile(new URL("./onnx-pb.d.ts", import.meta.url), dts);
+  await writeFile(new URL("../onnx-pb.js", import.meta.url), js);
+  await writeFile(new URL("../onnx-pb.d.ts", import.meta.url), dts);
   console.log("wrote model/onnx-pb.js and model/onnx-pb.d.ts");
 }
