@@ -189,7 +189,7 @@ function priorMoistureGraph(
  * dynamic [B,T,Dd] -> [norm, mask] [B,T,2Dd] ─┐
  * static [B,Ds] -> [norm, mask] [B,2Ds] -> Unsqueeze -> Expand [B,T,2Ds] ─┴ Concat [B,T,I] -> Transpose [T,B,I]
  * -> LSTM (hidden H, i o f c, Sigmoid/Tanh/Tanh) Y [T,1,B,H] -> Squeeze -> Transpose [B,T,H]
- * -> MatMul + Add [B,T,1] -> Softplus -> Mul targetScale -> Squeeze -> efflux [B,T]
+ * -> MatMul + Add [B,T,k] -> the head ({@link headGraph}: softplus, q10 or prior, with targetScale) -> efflux [B,T]
  *
  * @param schema gives the column counts and the normaliser baked into the graph
  * @throws {Error} if the weight shapes do not fit the schema
