@@ -9,17 +9,17 @@ import * as ortWeb from "onnxruntime-web";
 import { stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { encodeSite, type SiteRequest } from "../core/request.ts";
-import { defaultModelDir } from "../edge/default-model.ts";
+import { launchChromium, listen } from "../edge/browser-harness.ts";
 import { createDemoApp } from "../edge/demo/demo-app.ts";
 import { dropZodLocales } from "../edge/esbuild-plugins.ts";
 import type { OrtWeb } from "../edge/web-model.ts";
 import { createWebPredictor } from "../edge/web-predictor.ts";
 import { BUILD_RECORD, buildWidget, ORT_DIST } from "../edge/widget/build-widget.ts";
 import { exportRun } from "../export/export-run.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
-import { launchChromium, listen } from "../test/edge-browser-helpers.ts";
-import { writeSyntheticRun } from "../test/helpers/synthetic-run.ts";
+import { defaultModelDir } from "../model/node/model-dirs.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 /** Target for the browser's cold start, ms. */
 export const COLD_START_TARGET_MS = 500;

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { cosorePath } from "../ingest/cosore-path.ts";
 import { locateRelease } from "../ingest/release.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
 import { sqlString } from "../ingest/sql.ts";
-import { cosorePath } from "../test/helpers/cosore-path.ts";
 
 /** Seconds DuckDB needs for `SELECT count(*)` over every data file (all columns VARCHAR, as the ingest reads them). */
 async function yardstick(files: string[]): Promise<{ seconds: number; rows: number }> {

@@ -7,9 +7,9 @@ import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { exportRun } from "../export/export-run.ts";
-import { findModelDirs } from "../serving/node/load-models.ts";
+import { findModelDirs } from "../model/node/model-dirs.ts";
 import { startServer } from "../serving/node/server.ts";
-import { writeSyntheticRun } from "../test/helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const MINUTES = Number(process.argv[2] ?? process.env.SOAK_MINUTES ?? 3);
 const SAMPLE_S = Number(process.env.SOAK_SAMPLE_S ?? 10);

@@ -1,10 +1,10 @@
 /** `npm run bench:warmup`: how a series that starts cold behaves on its first days, with each spin-up mode, against the same model warmed up on the site's real history (first 90 days of every test period). */
 
 import { median } from "../core/metrics.ts";
-import { staticRow } from "../core/request.ts";
 import { type SpinUpMode, spinUpSite } from "../core/spin-up.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { staticRow } from "../core/static-vector.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import { dynamicMatrix, loadDailyDataset, staticValue } from "../training/dataset.ts";
 import { derivedStatics } from "../training/experiment.ts";
 import { SPLIT, temporalSplit } from "../training/splits.ts";

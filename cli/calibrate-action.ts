@@ -10,9 +10,9 @@ import {
 import { dayNumber, isoDate } from "../core/dates.ts";
 import { ArtefactError, InputError } from "../core/errors.ts";
 import { staticWidth } from "../core/model-schema.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
 import { writeJsonAtomic } from "../io/atomic-write.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import { loadDailyDataset, type SiteSeries } from "../training/dataset.ts";
 
 /** A calibration request from one site of an ingest output, its days up to `to` (inclusive). */

@@ -1,7 +1,7 @@
 /** `soilco2 export <run dir> --out <model dir>`: the trained run as a self-describing ONNX model directory (the exporter loads only when it runs). */
 import type { Command } from "commander";
 import type { ExportResult } from "../export/export-run.ts";
-import { DEFAULT_MODEL_NAME } from "../export/model-name.ts";
+import { DEFAULT_MODEL_NAME } from "../model/model-name.ts";
 
 /** Human-readable size, e.g. `12.3 kB`. */
 function size(bytes: number): string {

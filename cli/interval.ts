@@ -52,7 +52,7 @@ export function registerInterval(program: Command): void {
       const { fitNetworkIntervals, writeManifestIntervals } = await import(
         "../training/fit-network-interval.ts"
       );
-      const { MODEL_DIR_FILES } = await import("../export/manifest.ts");
+      const { MODEL_DIR_FILES } = await import("../model/manifest.ts");
       const { writeFileAtomic } = await import("../io/atomic-write.ts");
       const outcome = await fitNetworkIntervals({ modelDir, dataDir: o.data });
       await writeManifestIntervals(modelDir, outcome.intervals);

@@ -1,7 +1,7 @@
 /** The `soilco2` command line: one sub-command per job, each defined in its own file. */
-import { createRequire } from "node:module";
 import { Command } from "commander";
 import { isSoilco2Error } from "../core/errors.ts";
+import { PACKAGE_VERSION } from "../io/package-version.ts";
 import { registerCalibrate } from "./calibrate.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
@@ -12,8 +12,6 @@ import { registerScore } from "./score.ts";
 import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
 
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
-
 /**
  * Build the program with every sub-command registered (exported for tests).
  * @param beforeAction run once before any command's action (not for --help or a parse error): bin/soilco2.js
@@ -22,7 +20,7 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
 export function buildProgram(beforeAction?: () => Promise<void>): Command {
   const program = new Command("soilco2")
     .description("Daily soil CO2 efflux: ingest COSORE, train and evaluate an LSTM, export ONNX, serve it.")
-    .version(version)
+    .version(PACKAGE_VERSION)
     .showHelpAfterError("(run with --help for the options)");
   if (beforeAction) program.hook("preAction", beforeAction);
   registerExport(program);

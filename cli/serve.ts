@@ -1,8 +1,8 @@
 /** `soilco2 serve`: the prediction service (Hono on onnxruntime-node) over a model root, with graceful shutdown; the server is loaded only when it starts. */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Command, Option } from "commander";
 import { ConfigError } from "../core/errors.ts";
+import { PACKAGE_VERSION } from "../io/package-version.ts";
 import { DEFAULT_BATCHING, DEFAULT_POOL, DEFAULT_SERVING_LIMITS } from "../serving/default-limits.ts";
 import { checkApiKeys } from "../serving/middleware/api-key.ts";
 import type { ProviderChoice } from "../serving/node/execution-provider.ts";
@@ -39,13 +39,6 @@ interface ServeFlags {
   threads: number;
   sessions: number;
   graceMs: number;
-}
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 /**
@@ -93,7 +86,7 @@ export function serveOptions(o: ServeFlags, env: NodeJS.ProcessEnv = process.env
         }
       : {}),
     trustedProxies: o.trustedProxies,
-    server: { name: "soilco2", version: packageVersion() },
+    server: { name: "soilco2", version: PACKAGE_VERSION },
   };
 }
 

@@ -4,16 +4,12 @@ import { CALIBRATION_FORMAT, CALIBRATION_FORMAT_VERSION, type SiteCalibration } 
 import { isoDate } from "./dates.ts";
 import { InputError } from "./errors.ts";
 import { FLUX_RANGE, TARGET } from "./features.ts";
+import type { RequestLimits } from "./limits.ts";
 import type { ModelSchema } from "./model-schema.ts";
 import { REFERENCE_STAT_NAMES, referenceStats } from "./reference-stats.ts";
-import {
-  buildRequestSchema,
-  type EncodedSite,
-  encodeSite,
-  type RequestLimits,
-  type SiteRequest,
-} from "./request.ts";
+import { buildRequestSchema, type EncodedSite, encodeSite, type SiteRequest } from "./request.ts";
 import { applyBlends, calibrateBlends, selectionDays, selectionInterval } from "./site-calibration.ts";
+import { checkRange } from "./value-checks.ts";
 
 export { type SiteCalibration, siteCalibrationSchema } from "./calibration-file.ts";
 
@@ -67,11 +63,7 @@ export async function calibrateSite(
     );
   const flux = req.flux_mean.map((v, i) => {
     if (v === null) return Number.NaN;
-    if (!Number.isFinite(v) || v < FLUX_RANGE.min || v > FLUX_RANGE.max)
-      throw new InputError(
-        `flux_mean[${i}]`,
-        `${v} is outside the valid range ${FLUX_RANGE.min}..${FLUX_RANGE.max} ${TARGET.unit}`,
-      );
+    checkRange(v, { ...FLUX_RANGE, unit: TARGET.unit }, `flux_mean[${i}]`);
     return v;
   });
   const measured = flux.filter((v) => !Number.isNaN(v)).length;

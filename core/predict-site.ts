@@ -3,9 +3,10 @@ import { checkCalibrationModel, driverAtDates } from "./calibrate-request.ts";
 import type { SiteCalibration } from "./calibration-file.ts";
 import { isoDate } from "./dates.ts";
 import type { RatioInterval } from "./interval.ts";
+import type { RequestLimits } from "./limits.ts";
 import type { ModelSchema } from "./model-schema.ts";
 import { type NetworkIntervals, networkIntervalFor } from "./network-interval.ts";
-import { type EncodedSite, encodeSite, type RequestLimits, type SiteRequest } from "./request.ts";
+import { type EncodedSite, encodeSite, type SiteRequest } from "./request.ts";
 import { applyBlends } from "./site-calibration.ts";
 import { spinUpSite, warmupFlags } from "./spin-up.ts";
 

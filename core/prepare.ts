@@ -1,12 +1,6 @@
 /** Raw tensors (physical units, NaN = gap) to the LSTM's input: normalised values plus one mask channel per column. */
+import { inputLayout } from "./input-layout.ts";
 import type { ColumnStats } from "./normaliser.ts";
-
-/**
- * Width of the LSTM input per time step: `[dynamic norm (Dd), dynamic mask (Dd), static norm (Ds), static mask (Ds)]`.
- */
-export function lstmInputWidth(dynamicCols: number, staticCols: number): number {
-  return 2 * (dynamicCols + staticCols);
-}
 
 /**
  * Normalise one row in place into `out` at `offset`: `(x - mean) / std`, a NaN becomes 0 with mask 1.
@@ -36,7 +30,7 @@ export function writeNormalisedWithMask(
  * Build the LSTM input for one series.
  * @param dynamicRaw row-major [time, Dd] in physical units, NaN for gaps
  * @param staticRaw [Ds] in physical units (one-hot block included), NaN for gaps
- * @returns row-major [time, 2·(Dd + Ds)]
+ * @returns row-major [time, 2·(Dd + Ds)], laid out as core/input-layout.ts says
  * @example prepareSeries(new Float32Array([20, NaN]), 2, new Float32Array([45]), dyn, stat) // 1 day, 2 drivers, 1 attribute
  */
 export function prepareSeries(
@@ -48,13 +42,13 @@ export function prepareSeries(
 ): Float32Array {
   const staticCols = staticRaw.length;
   const time = dynamicRaw.length / dynamicCols;
-  const width = lstmInputWidth(dynamicCols, staticCols);
+  const { width, staticStart } = inputLayout(dynamicCols, staticCols);
   const out = new Float32Array(time * width);
   const staticRow = new Float32Array(2 * staticCols);
   writeNormalisedWithMask(staticRaw, 0, staticCols, staticStats, staticRow, 0);
   for (let t = 0; t < time; t++) {
     writeNormalisedWithMask(dynamicRaw, t * dynamicCols, dynamicCols, dynamicStats, out, t * width);
-    out.set(staticRow, t * width + 2 * dynamicCols);
+    out.set(staticRow, t * width + staticStart);
   }
   return out;
 }

@@ -2,8 +2,9 @@
 import { z } from "zod";
 import { InputError } from "./errors.ts";
 import { FLUX_RANGE, findFeature, TARGET } from "./features.ts";
+import type { RequestLimits } from "./limits.ts";
 import { REFERENCE_STAT_NAMES, type ReferenceStats, referenceStats } from "./reference-stats.ts";
-import type { RequestLimits } from "./request.ts";
+import { checkRange } from "./value-checks.ts";
 
 interface Series {
   name: "flux_mean" | "tsoil_mean" | "swc_mean";
@@ -65,7 +66,7 @@ export function buildReferenceRequestSchema(limits: Pick<RequestLimits, "maxDays
 /**
  * Check every value against its range and the series lengths, then compute the statistics
  * (core/reference-stats.ts `referenceStats`, exactly as training does on the training period).
- * @throws {InputError} naming the field, e.g. `tsoil_mean[14]: 75 is outside the valid range -40..60 degC`
+ * @throws {InputError} naming the field, e.g. `tsoil_mean[14]: 75 is above the valid maximum 60 degC`
  */
 export function answerReferenceRequest(req: ReferenceRequest): ReferenceAnswer {
   const n = req.flux_mean.length;
@@ -81,12 +82,7 @@ export function answerReferenceRequest(req: ReferenceRequest): ReferenceAnswer {
       );
     values.forEach((v, i) => {
       if (v === null) return;
-      if (!Number.isFinite(v) || v < s.min || v > s.max)
-        throw new InputError(
-          `${s.name}[${i}]`,
-          `${v} is outside the valid range ${s.min}..${s.max} ${s.unit}`,
-          "check the unit, or send null for a bad day",
-        );
+      checkRange(v, s, `${s.name}[${i}]`, "check the unit, or send null for a bad day");
       out[i] = v;
     });
     return out;

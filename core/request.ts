@@ -2,22 +2,14 @@
 import { z } from "zod";
 import { type SiteCalibration, siteCalibrationSchema } from "./calibration-file.ts";
 import { dateFeatureColumns } from "./date-features.ts";
-import { dayNumber, isoDate } from "./dates.ts";
+import { dayNumber } from "./dates.ts";
 import { InputError } from "./errors.ts";
-import { type ModelSchema, staticWidth } from "./model-schema.ts";
+import { DEFAULT_LIMITS, type RequestLimits } from "./limits.ts";
+import type { ModelSchema } from "./model-schema.ts";
 import { REFERENCE_STAT_NAMES } from "./reference-names.ts";
 import type { SpinUpMode } from "./spin-up.ts";
+import { encodeStatic } from "./static-vector.ts";
 import { checkRange } from "./value-checks.ts";
-
-/** Limits a runtime puts on one request (serving makes them configurable). */
-export interface RequestLimits {
-  /** Most sites in one request. */
-  maxSites: number;
-  /** Most days spanned by one site's series (first to last date). */
-  maxDays: number;
-}
-
-export const DEFAULT_LIMITS: RequestLimits = { maxSites: 1000, maxDays: 3660 };
 
 /** One site in a prediction request. Drivers are in the physical units of the schema; `null` marks a gap. */
 export interface SiteRequest {
@@ -212,67 +204,6 @@ export function siteSpanDays(site: unknown): number {
   let n = 1;
   for (const v of Object.values(drivers)) if (Array.isArray(v)) n = Math.max(n, v.length);
   return n;
-}
-
-/** Encode site attributes into the raw static vector [Ds]: numeric attributes, then the one-hot block. */
-export function encodeStatic(
-  attrs: Record<string, number | string | null | undefined>,
-  schema: ModelSchema,
-  path = "static",
-): Float32Array {
-  const numeric = schema.static.map((f) => {
-    const v = attrs[f.name];
-    if (v === null || v === undefined) {
-      if (f.gap === "required") throw new InputError(`${path}.${f.name}`, "is required by this model");
-      return Number.NaN;
-    }
-    if (typeof v !== "number") throw new InputError(`${path}.${f.name}`, "must be a number");
-    checkRange(v, f, `${path}.${f.name}`);
-    return v;
-  });
-  const cat = schema.categorical;
-  const value = attrs[cat.name];
-  if (value !== null && value !== undefined && !cat.categories.includes(String(value)))
-    throw new InputError(
-      `${path}.${cat.name}`,
-      `unknown value "${String(value)}"`,
-      `use one of ${cat.categories.join(", ")}, or null`,
-    );
-  const row = staticRow(
-    numeric,
-    value === null || value === undefined ? null : String(value),
-    cat.categories,
-  );
-  if (row.length !== staticWidth(schema)) throw new Error("static row does not match the schema's width");
-  return row;
-}
-
-/**
- * The one layout of the raw static vector: numeric attributes in order (NaN = gap), then a one-hot block over
- * `categories` (all zeros for a null or unknown category). Training and request encoding both build it here.
- * @returns [numeric.length + categories.length]
- */
-export function staticRow(
-  numeric: ArrayLike<number>,
-  category: string | null,
-  categories: readonly string[],
-): Float32Array {
-  const out = new Float32Array(numeric.length + categories.length);
-  out.set(Array.from(numeric));
-  const k = category === null ? -1 : categories.indexOf(category);
-  if (k >= 0) out[numeric.length + k] = 1;
-  return out;
-}
-
-/** Pick out the requested dates' predictions from a model output row [time]. */
-export function decodeSite(
-  site: EncodedSite,
-  output: ArrayLike<number>,
-): { dates: string[]; values: number[] } {
-  return {
-    dates: site.days.map(isoDate),
-    values: Array.from(site.rows, (r) => output[r]!),
-  };
 }
 
 function observedNames(schema: ModelSchema): string[] {

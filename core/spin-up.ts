@@ -23,7 +23,7 @@ function sourceRow(mode: SpinUpMode, k: number, n: number): number {
 /**
  * The site with `days` spin-up days prepended: observed drivers filled by `mode`, date features computed for the
  * real calendar days before the first date, the static vector and the requested dates unchanged (their rows move by
- * `days`, so core's `decodeSite` reads the same dates from the longer output).
+ * `days`, so the same dates are read from the longer output).
  * @param site an encoded site (core/request.ts `encodeSite`)
  * @returns the same site for `none` or `days` ≤ 0
  */

@@ -2,7 +2,7 @@
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Soilco2Error } from "../core/errors.ts";
-import { DEFAULT_MODEL_ROOT, defaultModelDir } from "./default-model.ts";
+import { defaultModelDir } from "../model/node/model-dirs.ts";
 import { fileSizes, formatSizes, totalSize } from "./file-sizes.ts";
 import { buildWidget } from "./widget/build-widget.ts";
 import { buildWorker } from "./worker/build-worker.ts";
@@ -29,7 +29,7 @@ export async function buildEdge(
   opts: { modelDir?: string; print?: (line: string) => void } = {},
 ): Promise<void> {
   const print = opts.print ?? console.log;
-  const modelDir = opts.modelDir ?? (await defaultModelDir(DEFAULT_MODEL_ROOT));
+  const modelDir = opts.modelDir ?? (await defaultModelDir());
   print(`model: ${modelDir}`);
   const widget = await fileSizes(await buildWidget({ modelDir }));
   print(

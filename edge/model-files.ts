@@ -1,6 +1,6 @@
 /** Fetch a model directory over HTTP (manifest.json, then the model file it names): browsers, workers, Node 20. */
 import { ArtefactError } from "../core/errors.ts";
-import { MODEL_DIR_FILES } from "../export/manifest.ts";
+import { MODEL_DIR_FILES } from "../model/manifest.ts";
 
 /** The two files a runtime needs from a model directory, not yet checked (see `checkModel`). */
 export interface ModelFiles {

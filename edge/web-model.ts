@@ -1,7 +1,7 @@
 /** A model directory opened on onnxruntime-web as a serving registry entry: the one piece the edge worker and the web predictor add to serving's app. */
 import type * as ortCommon from "onnxruntime-common";
-import { checkModel } from "../export/check-model.ts";
-import { createOrtPredictor, type OrtRuntime } from "../export/ort-predict.ts";
+import { checkModel } from "../model/check-model.ts";
+import { createOrtPredictor, type OrtRuntime } from "../model/ort-predict.ts";
 import type { ModelEntry } from "../serving/registry.ts";
 import type { ModelFiles } from "./model-files.ts";
 import { configureOrtWeb, type OrtWebOptions } from "./ort-web-env.ts";

@@ -1,54 +1,23 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
+import { lstmInputWidth } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
 import { PRIOR_DEFAULT_Q10, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
-import { type Architecture, headWidth } from "../training/model.ts";
-import { kerasToOnnxLstm } from "./gate-order.ts";
-import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "./graph-contract.ts";
-import type { NetworkWeights } from "./network-weights.ts";
+import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
 import {
-  type AttributeProto,
-  AttributeType,
   DataType,
-  type Dim,
   floatTensor,
   type GraphProto,
   int64Tensor,
   type NodeProto,
   type TensorProto,
-  type ValueInfoProto,
-} from "./onnx-codec.ts";
+} from "../model/onnx-codec.ts";
+import { type Architecture, headWidth } from "../training/model.ts";
+import { kerasToOnnxLstm } from "./gate-order.ts";
+import type { NetworkWeights } from "./network-weights.ts";
+import { intAttr, intsAttr, node, scalar, stringAttr, stringsAttr, valueInfo } from "./onnx-nodes.ts";
 
 /** LSTM activations (f, g, h in ONNX terms): true sigmoid gates, tanh cell and output, as training/lstm.ts. */
 export const LSTM_ACTIVATIONS = ["Sigmoid", "Tanh", "Tanh"] as const;
-
-const enc = new TextEncoder();
-
-function node(
-  op_type: string,
-  input: string[],
-  output: string[],
-  attribute: AttributeProto[] = [],
-  doc_string?: string,
-): NodeProto {
-  return { op_type, input, output, name: output[0]!, attribute, ...(doc_string ? { doc_string } : {}) };
-}
-const intAttr = (name: string, i: number): AttributeProto => ({ name, type: AttributeType.INT, i });
-const intsAttr = (name: string, ints: number[]): AttributeProto => ({ name, type: AttributeType.INTS, ints });
-const stringAttr = (name: string, s: string): AttributeProto => ({
-  name,
-  type: AttributeType.STRING,
-  s: enc.encode(s),
-});
-const stringsAttr = (name: string, values: readonly string[]): AttributeProto => ({
-  name,
-  type: AttributeType.STRINGS,
-  strings: values.map((v) => enc.encode(v)),
-});
-
-function valueInfo(name: string, dims: (string | number)[], doc: string): ValueInfoProto {
-  const dim: Dim[] = dims.map((d) => (typeof d === "number" ? { dim_value: d } : { dim_param: d }));
-  return { name, type: { tensor_type: { elem_type: DataType.FLOAT, shape: { dim } } }, doc_string: doc };
-}
 
 /**
  * Nodes that turn a raw block [..., cols] into `[norm, mask]` [..., 2·cols] exactly as core/prepare.ts:
@@ -64,8 +33,6 @@ function normaliseWithMask(x: string, prefix: string, axis: number): NodeProto[]
     node("Concat", [`${prefix}_norm`, `${prefix}_mask`], [`${prefix}_features`], [intAttr("axis", axis)]),
   ];
 }
-
-const scalar = (name: string, v: number) => floatTensor(name, [], [v]);
 
 /**
  * The output head, from `head_z` [B,T,k] to `efflux` [B,T], exactly as training/model.ts `applyHead`:
@@ -222,7 +189,7 @@ function priorMoistureGraph(
  * dynamic [B,T,Dd] -> [norm, mask] [B,T,2Dd] ─┐
  * static [B,Ds] -> [norm, mask] [B,2Ds] -> Unsqueeze -> Expand [B,T,2Ds] ─┴ Concat [B,T,I] -> Transpose [T,B,I]
  * -> LSTM (hidden H, i o f c, Sigmoid/Tanh/Tanh) Y [T,1,B,H] -> Squeeze -> Transpose [B,T,H]
- * -> MatMul + Add [B,T,1] -> Softplus -> Mul targetScale -> Squeeze -> efflux [B,T]
+ * -> MatMul + Add [B,T,k] -> the head ({@link headGraph}: softplus, q10 or prior, with targetScale) -> efflux [B,T]
  *
  * @param schema gives the column counts and the normaliser baked into the graph
  * @throws {Error} if the weight shapes do not fit the schema
@@ -231,7 +198,7 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
   const Dd = schema.dynamic.length;
   const Ds = staticWidth(schema);
   const H = weights.hidden;
-  const inputWidth = 2 * (Dd + Ds);
+  const inputWidth = lstmInputWidth(Dd, Ds);
   const lstm = kerasToOnnxLstm(weights.kernel, weights.recurrentKernel, weights.bias, H);
   if (lstm.input !== inputWidth)
     throw new Error(

@@ -1,10 +1,10 @@
 /** The complete ONNX ModelProto: the graph, pinned opset and IR versions, producer, doc string and metadata. */
 import type { ModelSchema } from "../core/model-schema.ts";
+import { IR_VERSION, OPSET_VERSION } from "../model/graph-contract.ts";
+import { type ModelMetadata, metadataProps } from "../model/model-metadata.ts";
+import type { ModelProto } from "../model/onnx-codec.ts";
 import { buildEnsembleGraph } from "./ensemble-graph.ts";
-import { IR_VERSION, OPSET_VERSION } from "./graph-contract.ts";
-import { type ModelMetadata, metadataProps } from "./model-metadata.ts";
 import type { NetworkWeights } from "./network-weights.ts";
-import type { ModelProto } from "./onnx-codec.ts";
 
 /** `producer_name` of every model soilco2 writes. */
 export const PRODUCER_NAME = "soilco2";

@@ -1,35 +1,34 @@
 /** `soilco2 export` as a function: a finished run directory in, a self-describing, verified model directory out. */
-import { readFile, stat } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import * as ortNode from "onnxruntime-node";
-import { ArtefactError, Soilco2Error } from "../core/errors.ts";
-import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
-import { isNonEmptyDir, publishDir, writeFileSynced } from "./atomic-dir.ts";
-import { buildModel, PRODUCER_NAME } from "./build-model.ts";
-import { goldenDirName, writeGoldenSet } from "./golden-files.ts";
-import { goldenInputs } from "./golden-inputs.ts";
-import { GOLDEN_FILES } from "./golden-set.ts";
-import { IR_VERSION, OPSET_VERSION } from "./graph-contract.ts";
+import { COSORE_CITATION } from "../core/daily-table.ts";
+import { ArtefactError } from "../core/errors.ts";
+import { isNonEmptyDir, publishDir } from "../io/atomic-dir.ts";
+import { writeFileSynced } from "../io/atomic-write.ts";
+import { PACKAGE_VERSION } from "../io/package-version.ts";
+import { GOLDEN_FILES } from "../model/golden-set.ts";
+import { IR_VERSION, OPSET_VERSION } from "../model/graph-contract.ts";
 import {
   describeTensors,
   MANIFEST_FORMAT,
   MANIFEST_VERSION,
   type Manifest,
   MODEL_DIR_FILES,
-} from "./manifest.ts";
-import { COSORE_CITATION, renderModelCard } from "./model-card.ts";
-import { DEFAULT_MODEL_NAME } from "./model-name.ts";
+} from "../model/manifest.ts";
+import { DEFAULT_MODEL_NAME } from "../model/model-name.ts";
+import { goldenDirName, writeGoldenSet } from "../model/node/golden-files.ts";
+import { nodeSha256 } from "../model/node/read-model.ts";
+import { encodeModel } from "../model/onnx-codec.ts";
+import { PARITY_TOLERANCE, type ParityReport } from "../model/parity.ts";
+import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
+import { buildModel, PRODUCER_NAME } from "./build-model.ts";
+import { checkedGoldenSets } from "./golden-parity.ts";
+import { renderModelCard } from "./model-card.ts";
 import { networkWeights } from "./network-weights.ts";
-import { encodeModel } from "./onnx-codec.ts";
-import { createOrtPredictor } from "./ort-predict.ts";
-import { compareOutputs, describeParity, PARITY_TOLERANCE, type ParityReport } from "./parity.ts";
-import { nodeSha256 } from "./read-model.ts";
-import { type ReferenceBackend, selectReferenceBackend } from "./reference-backend.ts";
-import { createEnsembleReference } from "./tfjs-reference.ts";
+import type { ReferenceBackend } from "./reference-backend.ts";
 import { TRITON_CONFIG_FILE, tritonConfig, writeModelLevelConfig } from "./triton-config.ts";
-
-export { DEFAULT_MODEL_NAME };
 
 export interface ExportOptions {
   runDir: string;
@@ -59,24 +58,6 @@ export interface ExportResult {
   seconds: number;
 }
 
-async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
-/** Merge reports: worst figures, first failure. */
-function mergeReports(reports: ParityReport[]): ParityReport {
-  return {
-    ok: reports.every((r) => r.ok),
-    values: reports.reduce((n, r) => n + r.values, 0),
-    maxAbs: Math.max(0, ...reports.map((r) => r.maxAbs)),
-    maxRel: Math.max(0, ...reports.map((r) => r.maxRel)),
-    firstFailure: reports.find((r) => !r.ok)?.firstFailure ?? null,
-  };
-}
-
 /**
  * Export a run: build the ONNX graph, compute golden outputs with tfjs, check onnxruntime-node against them, and
  * publish model.onnx, manifest.json, MODEL_CARD.md, config.pbtxt (Triton) and test_data_set_N/ into `outDir`
@@ -102,7 +83,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     networkWeights(w, schema, join(dirs[k]!, RUN_FILES.model, "model.json")),
   );
   const weights = members[0]!;
-  const producerVersion = await packageVersion();
+  const producerVersion = PACKAGE_VERSION;
   const name = opts.name ?? DEFAULT_MODEL_NAME;
   const version = opts.version ?? `${producerVersion}+${basename(runDir)}`;
   const provenance = run.provenance as unknown as Record<string, unknown>;
@@ -117,33 +98,12 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     ),
   );
   const sha256 = await nodeSha256(bytes);
-
-  // Golden outputs come from the tfjs network, never from onnxruntime; onnxruntime-node must then agree.
-  const reference = await selectReferenceBackend();
-  const golden = await goldenInputs(runDir, schema);
-  const ref = createEnsembleReference(members, schema);
-  let sets: { input: (typeof golden.sets)[number]["input"]; expected: Float32Array; note: string }[];
-  try {
-    sets = golden.sets.map((g) => ({ ...g, expected: ref.predict(g.input) }));
-  } finally {
-    ref.dispose();
-  }
-  const tLoad = performance.now();
-  const ort = await createOrtPredictor(ortNode, bytes);
-  const ortLoadSeconds = (performance.now() - tLoad) / 1000;
-  const reports: ParityReport[] = [];
-  try {
-    for (const s of sets) reports.push(compareOutputs(await ort.predict(s.input), s.expected));
-  } finally {
-    await ort.release();
-  }
-  const parity = mergeReports(reports);
-  if (!parity.ok)
-    throw new Soilco2Error(
-      "parity_failed",
-      `onnxruntime-node disagrees with the tfjs network on the golden sets: ${describeParity(parity)}`,
-      "nothing was written; this is a bug in the export graph, please report it with the run directory",
-    );
+  const { golden, sets, reference, parity, ortLoadSeconds } = await checkedGoldenSets(
+    runDir,
+    schema,
+    members,
+    bytes,
+  );
 
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,

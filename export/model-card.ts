@@ -1,12 +1,8 @@
 /** MODEL_CARD.md, generated from the manifest: what the model predicts, its inputs, data, skill, failure modes and limits. */
+import { COSORE_CITATION } from "../core/daily-table.ts";
 import type { FeatureSpecZ, ModelSchema } from "../core/model-schema.ts";
 import { hasMoisturePrior, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
-import type { Manifest } from "./manifest.ts";
-
-/** The standard citation of the training data (COSORE), shown whatever the run's provenance says. */
-export const COSORE_CITATION =
-  "Bond-Lamberty, B., et al. (2020) COSORE: A community database for continuous soil respiration and other " +
-  "soil-atmosphere greenhouse gas flux data. Global Change Biology 26, 7268-7283, doi:10.1111/gcb.15353 (CC BY 4.0)";
+import type { Manifest } from "../model/manifest.ts";
 
 /** What the card needs beyond the manifest. */
 export interface ModelCardContext {
@@ -168,7 +164,7 @@ export function renderModelCard(ctx: ModelCardContext): string {
         : ""),
     `## Warm-up\n\nThe LSTM starts every series from a zero state. Predictions for the first **${s.warmupDays} days** ` +
       `of a series are less reliable: send at least ${s.warmupDays} days of drivers before the first day you need.`,
-    `## Training data\n\n- Data: ${COSORE_CITATION}.\n- As recorded by the run: ${citation}\n` +
+    `## Training data\n\n- Data: ${COSORE_CITATION}\n- As recorded by the run: ${citation}\n` +
       (dataSha.length
         ? dataSha.map(([f, h]) => `- \`${f}\` sha256 \`${cell(h)}\`\n`).join("")
         : "- Data files: sha256 not recorded\n") +

@@ -1,12 +1,13 @@
 /** The trained network's weights as plain arrays, checked against the model schema: what export and the tfjs reference share. */
 import { ArtefactError } from "../core/errors.ts";
+import { lstmInputWidth } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
 import { type Architecture, headWidth } from "../training/model.ts";
 import type { WeightsFile } from "../training/weights-file.ts";
 
 /** Trained weights in the Keras / tfjs layout (training/weights-file.ts names), plain row-major arrays. */
 export interface NetworkWeights {
-  /** `lstm/kernel` [input, 4·hidden], input = 2·(Dd + Ds) */
+  /** `lstm/kernel` [input, 4·hidden], input = 2·(Dd + Ds), core/input-layout.ts */
   kernel: Float32Array;
   /** `lstm/recurrent_kernel` [hidden, 4·hidden] */
   recurrentKernel: Float32Array;
@@ -33,7 +34,7 @@ export function networkWeights(
   where = "model/model.json",
 ): NetworkWeights {
   const H = file.architecture.hidden;
-  const input = 2 * (schema.dynamic.length + staticWidth(schema));
+  const input = lstmInputWidth(schema.dynamic.length, staticWidth(schema));
   const expected: Record<string, number[]> = {
     "lstm/kernel": [input, 4 * H],
     "lstm/recurrent_kernel": [H, 4 * H],

@@ -1,8 +1,9 @@
 /** The tfjs network (training/model.ts forward on core/prepare.ts inputs): the reference every ONNX runtime must match. */
 import * as tf from "@tensorflow/tfjs";
 import { ensembleMean } from "../core/ensemble.ts";
-import type { ModelSchema } from "../core/model-schema.ts";
-import { lstmInputWidth, prepareSeries } from "../core/prepare.ts";
+import { lstmInputWidth } from "../core/input-layout.ts";
+import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
+import { prepareSeries } from "../core/prepare.ts";
 import { type Architecture, forward, headWidth, type ModelParams, paramList } from "../training/model.ts";
 import type { NetworkWeights } from "./network-weights.ts";
 
@@ -30,9 +31,9 @@ export interface TfjsReference {
 export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema): TfjsReference {
   const H = weights.hidden;
   const Dd = schema.dynamic.length;
-  const inputWidth = weights.kernel.length / (4 * H);
-  const Ds = inputWidth / 2 - Dd;
-  if (lstmInputWidth(Dd, Ds) !== inputWidth) throw new Error("weights do not fit the schema");
+  const Ds = staticWidth(schema);
+  const inputWidth = lstmInputWidth(Dd, Ds);
+  if (weights.kernel.length !== inputWidth * 4 * H) throw new Error("weights do not fit the schema");
   const architecture: Architecture = weights.architecture;
   const params: ModelParams = {
     lstm: {

@@ -3,10 +3,9 @@
  * manifest's tensors, so a `models/<name>/<version>/` tree is also a Triton model repository. Protobuf text format
  * written by hand: it is a few fixed lines, and no npm library writes Triton's text format.
  */
-import { rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { writeFileSynced } from "./atomic-dir.ts";
-import type { Manifest } from "./manifest.ts";
+import { writeFileAtomic } from "../io/atomic-write.ts";
+import type { Manifest } from "../model/manifest.ts";
 
 /** File name Triton reads in a model directory. */
 export const TRITON_CONFIG_FILE = "config.pbtxt";
@@ -55,15 +54,12 @@ export function tritonConfig(manifest: Manifest, opts: TritonConfigOptions = {})
 
 /**
  * After a model directory is published at `<root>/<name>/<version>/` with a numeric version (Triton's layout),
- * write the same configuration at `<root>/<name>/config.pbtxt`, where Triton looks for it (atomically: temp file,
- * then rename). Other layouts are left alone.
+ * write the same configuration at `<root>/<name>/config.pbtxt`, where Triton looks for it (atomically, io/atomic-write.ts). Other layouts are left alone.
  * @returns the path written, or undefined
  */
 export async function writeModelLevelConfig(modelDir: string, text: string): Promise<string | undefined> {
   if (!/^\d+$/.test(basename(modelDir))) return undefined;
   const path = join(dirname(modelDir), TRITON_CONFIG_FILE);
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFileSynced(tmp, text);
-  await rename(tmp, path);
+  await writeFileAtomic(path, text);
   return path;
 }

@@ -9,7 +9,7 @@ import {
   type ScoredCandidate,
 } from "./columns.ts";
 import type { DriverColumns } from "./daily-sql.ts";
-import { QA } from "./qa-rules.ts";
+import { QA } from "./qa-thresholds.ts";
 import { num, numOrNull, queryRows } from "./sql.ts";
 
 const RANGE: Record<DriverName, { min: number; max: number }> = {

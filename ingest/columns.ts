@@ -1,5 +1,5 @@
 /** Which raw columns feed each driver: soil temperature nearest 5 cm, soil moisture nearest the surface, air temperature, precipitation. */
-import { QA } from "./qa-rules.ts";
+import { QA } from "./qa-thresholds.ts";
 
 /** Target depth for soil temperature, cm. */
 export const TSOIL_TARGET_DEPTH_CM = 5;

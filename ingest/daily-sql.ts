@@ -2,7 +2,7 @@
 import { DAILY_COLUMNS, type DailyColumn } from "../core/daily-table.ts";
 import type { DriverName } from "./columns.ts";
 import { portDayTable } from "./port-sets.ts";
-import { QA } from "./qa-rules.ts";
+import { QA } from "./qa-thresholds.ts";
 import { sqlIdent, sqlString } from "./sql.ts";
 import { lstSql } from "./timezone.ts";
 

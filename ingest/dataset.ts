@@ -14,7 +14,7 @@ import {
 import { loadCsv, readHeader, verifyGzip } from "./data-file.ts";
 import { createPortDayTable, portSetCounts } from "./port-sets.ts";
 import { createPortClassTable } from "./ports.ts";
-import { QA } from "./qa-rules.ts";
+import { QA } from "./qa-thresholds.ts";
 import type { DatasetDescription } from "./release.ts";
 import { type DatasetReport, emptyDatasetReport, skip } from "./report.ts";
 import { exec, num, queryRows, strOrNull } from "./sql.ts";

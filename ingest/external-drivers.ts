@@ -4,7 +4,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { DAILY_COLUMNS, type DailyColumn } from "../core/daily-table.ts";
 import { InputError } from "../core/errors.ts";
 import { findFeature } from "../core/features.ts";
-import { EXTERNAL_DRIVER_COLUMNS, type ExternalDriverColumn } from "./qa-rules.ts";
+import { EXTERNAL_DRIVER_COLUMNS, type ExternalDriverColumn } from "./qa-thresholds.ts";
 import type { ExternalReport } from "./report.ts";
 import { exec, num, queryRows, sqlIdent, sqlString } from "./sql.ts";
 

@@ -1,13 +1,8 @@
 /** Shapes of the ingest reports (reports/<dataset>.json and ingest-report.json) and how totals are summed. */
 import type { DriverName } from "./columns.ts";
 import type { PortSetCounts } from "./port-sets.ts";
-import {
-  type ExternalDriverColumn,
-  emptyRuleCounts,
-  QA_RULES,
-  type RuleCounts,
-  type RuleId,
-} from "./qa-rules.ts";
+import { emptyRuleCounts, QA_RULES, type RuleCounts, type RuleId } from "./qa-rules.ts";
+import type { ExternalDriverColumn } from "./qa-thresholds.ts";
 
 /** What one driver got from one dataset. Counts are raw records (rows with a valid timestamp). */
 export interface DriverReport {

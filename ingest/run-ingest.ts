@@ -1,10 +1,12 @@
 /** `runIngest(options)`: a COSORE release -> daily.parquet, sites.parquet, ingest-report.json and reports/ in one call. */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DAILY_COLUMNS, DAILY_FILES, parquetMetadata, SITE_COLUMNS } from "../core/daily-table.ts";
 import { InputError } from "../core/errors.ts";
+import { writeJsonAtomic } from "../io/atomic-write.ts";
+import { PACKAGE_VERSION } from "../io/package-version.ts";
 import type { DriverName } from "./columns.ts";
 import { type DatasetResult, processDataset } from "./dataset.ts";
 import {
@@ -22,7 +24,7 @@ import type { DatasetReport, ExternalReport, IngestReport } from "./report.ts";
 import { ruleTotals } from "./report.ts";
 import { buildSitesTable, SITES_TABLE } from "./sites.ts";
 import { exec, num, queryRows, sqlIdent } from "./sql.ts";
-import { prepareOutDir, writeDatasetReports, writeJsonAtomic, writeParquetAtomic } from "./write.ts";
+import { prepareOutDir, writeDatasetReports, writeParquetAtomic } from "./write.ts";
 
 /** Options of {@link runIngest} (the CLI flags of `soilco2 ingest`). */
 export interface IngestOptions {
@@ -52,17 +54,6 @@ export interface IngestSummary {
 }
 
 const DRIVERS: DriverName[] = ["tsoil", "swc", "tair", "precip"];
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}
 
 /** DDL column list of daily.parquet, types read from the "(TYPE)" suffix of each DAILY_COLUMNS description. */
 function dailyDdl(): string {
@@ -180,7 +171,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     const keptReports = reports.filter((r) => r.status === "kept");
     const report: IngestReport = {
       tool: "soilco2 ingest",
-      version: packageVersion(),
+      version: PACKAGE_VERSION,
       created: new Date().toISOString(),
       release: release.dir,
       out,
@@ -223,7 +214,7 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
     };
 
     await writeDatasetReports(out, reports);
-    const writer = `soilco2 ingest ${packageVersion()}`;
+    const writer = `soilco2 ingest ${PACKAGE_VERSION}`;
     await writeParquetAtomic(
       con,
       "SELECT * FROM daily ORDER BY site, date",

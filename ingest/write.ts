@@ -1,18 +1,11 @@
-/** Output files, written atomically (temp file in the same folder, then rename): Parquet through DuckDB, JSON through fs. */
+/** The ingest's output folder and files, written atomically through io/atomic-write.ts: Parquet through DuckDB, JSON reports. */
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import { rename, rm, unlink, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DAILY_FILES } from "../core/daily-table.ts";
 import { ArtefactError } from "../core/errors.ts";
+import { replaceFileAtomic, writeJsonAtomic } from "../io/atomic-write.ts";
 import { exec, sqlIdent, sqlString } from "./sql.ts";
-
-function tempPath(path: string): string {
-  return join(
-    dirname(path),
-    `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2, 8)}.tmp`,
-  );
-}
 
 /**
  * Make sure `out` can take a new ingest: created if absent; refused ({@link ArtefactError}) if it is a file,
@@ -37,20 +30,8 @@ export function prepareOutDir(out: string, force: boolean): void {
     );
 }
 
-/** Write `value` as pretty JSON to `path`: temp file, then rename over the target. */
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  const tmp = tempPath(path);
-  try {
-    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
-}
-
 /**
- * Write the rows of a SELECT to a Parquet file: DuckDB COPY to a temp file, then rename over the target.
+ * Write the rows of a SELECT to a Parquet file atomically: DuckDB COPY to a temp file, fsync, rename over the target.
  * @param metadata key-value metadata of the file (e.g. core/daily-table.ts `parquetMetadata`)
  */
 export async function writeParquetAtomic(
@@ -59,16 +40,11 @@ export async function writeParquetAtomic(
   path: string,
   metadata: Readonly<Record<string, string>> = {},
 ): Promise<void> {
-  const tmp = tempPath(path);
   const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
   const kvOption = kv.length > 0 ? `, KV_METADATA {${kv.join(", ")}}` : "";
-  try {
-    await exec(con, `COPY (${selectSql}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd${kvOption})`);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
+  await replaceFileAtomic(path, (tmp) =>
+    exec(con, `COPY (${selectSql}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd${kvOption})`),
+  );
 }
 
 /** Write reports/<dataset>.json for every report and delete report files of datasets no longer in the run. */

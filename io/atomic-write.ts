@@ -4,21 +4,36 @@ import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
 /** Temporary path beside `target` (same directory, so the rename never crosses file systems). */
-export function tempPathFor(target: string): string {
+function tempPathFor(target: string): string {
   return join(dirname(target), `.${randomBytes(6).toString("hex")}.tmp`);
 }
 
+/** Write a file and fsync it, so a rename (of it, or of the directory holding it) never publishes bytes the disk has not got. */
+export async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await open(path, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
- * Write `data` to `target` atomically: readers see the old file or the new one, never half of it.
- * @example await writeFileAtomic("runs/x/config.json", JSON.stringify(cfg))
+ * Make `target` atomically with a writer that needs a path (DuckDB `COPY ... TO`, say): `produce` writes the
+ * temporary path beside it, which is then fsynced and renamed over `target`; on failure it is removed.
+ * @example await replaceFileAtomic("out/daily.parquet", (tmp) => con.run(`COPY (...) TO '${tmp}'`))
  */
-export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+export async function replaceFileAtomic(
+  target: string,
+  produce: (tmp: string) => Promise<unknown>,
+): Promise<void> {
   await mkdir(dirname(target), { recursive: true });
   const tmp = tempPathFor(target);
   try {
-    const fh = await open(tmp, "w");
+    await produce(tmp);
+    const fh = await open(tmp, "r+");
     try {
-      await fh.writeFile(data);
       await fh.sync();
     } finally {
       await fh.close();
@@ -28,6 +43,14 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * Write `data` to `target` atomically: readers see the old file or the new one, never half of it.
+ * @example await writeFileAtomic("runs/x/config.json", JSON.stringify(cfg))
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await replaceFileAtomic(target, (tmp) => writeFileSynced(tmp, data));
 }
 
 /** Write JSON (2-space indented, trailing newline) atomically. */

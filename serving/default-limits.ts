@@ -1,4 +1,5 @@
-/** The serving limits used when none are given (own module, type imports only: `soilco2 serve --help` shows them without loading the server). */
+/** The serving limits used when none are given (own module, no runtime imports beyond core/limits.ts: `soilco2 serve --help` shows them without loading the server). */
+import { DEFAULT_LIMITS } from "../core/limits.ts";
 import type { ServingLimits } from "./context.ts";
 
 /**
@@ -6,8 +7,7 @@ import type { ServingLimits } from "./context.ts";
  * site-years) and 1 460 000 site-days admitted at once.
  */
 export const DEFAULT_SERVING_LIMITS: ServingLimits = {
-  maxSites: 1000,
-  maxDays: 3660,
+  ...DEFAULT_LIMITS,
   maxBodyBytes: 16 * 1024 * 1024,
   timeoutMs: 30_000,
   maxRequestSiteDays: 365_000,

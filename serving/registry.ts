@@ -1,7 +1,8 @@
 /** The model registry the app serves from: an interface any runtime can fill, plus an in-memory implementation. */
 import type { RawBatch } from "../core/batch.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
-import type { Manifest } from "../export/manifest.ts";
+import type { Manifest } from "../model/manifest.ts";
+import { compareVersions, defaultModelName } from "../model/model-name.ts";
 
 /** Runs a model on a raw batch: efflux row-major [batch, time] in µmol CO2 m-2 s-1 (`OrtPredictor` satisfies it). */
 export interface BatchPredictor {
@@ -52,16 +53,8 @@ export interface ModelRegistry {
 }
 
 /**
- * Order versions so that the newest comes last: numeric parts compare as numbers (`10` after `9`, `0.10.0` after
- * `0.9.1`). Applied to directory versions, this is Triton's rule: the highest numbered directory is the newest.
- */
-export function compareVersions(a: string, b: string): number {
-  return a.localeCompare(b, "en", { numeric: true });
-}
-
-/**
  * An in-memory registry over loaded entries and failed versions. The default model is `defaultModel`, else
- * `soilco2-lstm` when present, else the first name in alphabetical order.
+ * {@link defaultModelName} of the loaded names.
  * @throws {Error} when two entries share a name and version
  * @example const registry = createModelRegistry([{ name, version: "1", schema, manifest, sha256, predictor, ready: true, executionProvider: "cpu" }]);
  */
@@ -87,8 +80,7 @@ export function createModelRegistry(
       ]),
     ].sort(compareVersions);
   const names = [...new Set([...byName.keys(), ...failures.map((f) => f.name)])].sort();
-  const fallback = byName.has("soilco2-lstm") ? "soilco2-lstm" : [...byName.keys()].sort()[0];
-  const defaultName = opts.defaultModel ?? fallback;
+  const defaultName = opts.defaultModel ?? defaultModelName(byName.keys());
   return {
     list: () => names.map((name) => ({ name, versions: versionsOf(name) })),
     get(name, version) {

@@ -1,7 +1,8 @@
 /** zod schemas of the HTTP contract: the same objects validate requests and, through @hono/zod-openapi, write /openapi.json. */
 import { z } from "zod";
+import type { RequestLimits } from "../core/limits.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
-import { buildRequestSchema, type RequestLimits } from "../core/request.ts";
+import { buildRequestSchema } from "../core/request.ts";
 
 /** `{ error: "<message>", code, hint, path? }`, the body of every error (the protocol's `$inference_error_response` plus detail). */
 export const errorBodyZ = z

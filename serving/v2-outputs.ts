@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { type NetworkIntervals, networkIntervalFor } from "../core/network-interval.ts";
-import { OUTPUT_EFFLUX } from "../export/graph-contract.ts";
+import { OUTPUT_EFFLUX } from "../model/graph-contract.ts";
 import { HttpError } from "./errors.ts";
 import type { v2InferRequestZ } from "./schemas.ts";
 

@@ -1,11 +1,16 @@
 /** KServe v2 tensors (JSON or binary) to the model's raw inputs: shapes checked, `null`/NaN read as a gap, values checked by core/value-checks. */
 import type { z } from "zod";
 import type { RawBatch } from "../core/batch.ts";
-import type { ModelSchema } from "../core/model-schema.ts";
-import { staticColumns, staticWidth } from "../core/model-schema.ts";
-import type { RequestLimits } from "../core/request.ts";
-import { checkOneHot, checkRange } from "../core/value-checks.ts";
-import { INPUT_DYNAMIC, INPUT_STATIC } from "../export/graph-contract.ts";
+import type { RequestLimits } from "../core/limits.ts";
+import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
+import {
+  type ColumnCheck,
+  checkOneHot,
+  checkRange,
+  dynamicColumnChecks,
+  staticColumnChecks,
+} from "../core/value-checks.ts";
+import { INPUT_DYNAMIC, INPUT_STATIC } from "../model/graph-contract.ts";
 import { HttpError } from "./errors.ts";
 import type { v2InferRequestZ } from "./schemas.ts";
 
@@ -13,7 +18,7 @@ import type { v2InferRequestZ } from "./schemas.ts";
 export const V2_DATATYPE = "FP32";
 
 type InferRequest = z.infer<typeof v2InferRequestZ>;
-type Column = { name: string; unit: string; min: number; max: number; gapAllowed: boolean };
+type Column = ColumnCheck;
 
 const bad = (
   path: string,
@@ -27,20 +32,6 @@ export function v2InputMetadata(schema: ModelSchema) {
     { name: INPUT_DYNAMIC, datatype: V2_DATATYPE, shape: [-1, -1, schema.dynamic.length] },
     { name: INPUT_STATIC, datatype: V2_DATATYPE, shape: [-1, staticWidth(schema)] },
   ];
-}
-
-function dynamicColumns(schema: ModelSchema): Column[] {
-  return schema.dynamic.map((f) => ({ ...f, gapAllowed: f.gap === "mask" }));
-}
-
-function staticCols(schema: ModelSchema): Column[] {
-  const names = staticColumns(schema);
-  return names.map((name, i) => {
-    const f = schema.static[i];
-    return f
-      ? { name, unit: f.unit, min: f.min, max: f.max, gapAllowed: f.gap === "mask" }
-      : { name, unit: "1 (one-hot)", min: 0, max: 1, gapAllowed: false };
-  });
 }
 
 /**
@@ -192,8 +183,8 @@ export function readInferInputs(
       throw bad("inputs", `missing input ${name}`, `this model takes ${INPUT_DYNAMIC} and ${INPUT_STATIC}`);
   const di = found.get(INPUT_DYNAMIC)!;
   const si = found.get(INPUT_STATIC)!;
-  const dyn = readTensor(req.inputs[di]!, di, 3, dynamicColumns(schema), limits, binary.get(di));
-  const st = readTensor(req.inputs[si]!, si, 2, staticCols(schema), limits, binary.get(si));
+  const dyn = readTensor(req.inputs[di]!, di, 3, dynamicColumnChecks(schema), limits, binary.get(di));
+  const st = readTensor(req.inputs[si]!, si, 2, staticColumnChecks(schema), limits, binary.get(si));
   checkOneHotRows(st.data, schema, si);
   if (dyn.shape[0] !== st.shape[0])
     throw bad(`inputs[${si}].shape[0]`, `static has batch ${st.shape[0]} but dynamic has ${dyn.shape[0]}`);

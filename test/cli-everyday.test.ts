@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freshCliBundle } from "../bin/cli-bundle.js";
 import { buildCli } from "../cli/build-cli.ts";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { spawnServe } from "./helpers/spawn-serve.ts";
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RESTORE_TERMINAL } from "../cli/train-interrupt.ts";
+import { cosorePath, REPO_ROOT } from "../ingest/cosore-path.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
-import { cosorePath, REPO_ROOT } from "./helpers/cosore-path.ts";
 
 const BIN = join(REPO_ROOT, "bin/soilco2.js");
 const tmp = mkdtempSync(join(tmpdir(), "soilco2-lifecycle-"));

@@ -4,7 +4,7 @@ import { calibrateSite } from "../core/calibrate-request.ts";
 import { isoDate } from "../core/dates.ts";
 import { q10Model, q10MoistureModel } from "../core/process-models/models.ts";
 import { applyBlends, calibrateBlends, type SiteBlends, selectionDays } from "../core/site-calibration.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
 import { calibratedSeries } from "../training/calibrated-series.ts";
 import { derivedStatics } from "../training/experiment.ts";
 import { SPLIT } from "../training/splits.ts";

@@ -6,7 +6,7 @@ import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 
 const DOCKERFILE = readFileSync(join(REPO_ROOT, "deploy/Dockerfile"), "utf8");
 const IGNORE = readFileSync(join(REPO_ROOT, "deploy/Dockerfile.dockerignore"), "utf8")

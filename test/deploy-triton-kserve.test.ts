@@ -8,11 +8,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildProgram } from "../cli/main.ts";
 import { exportRun } from "../export/export-run.ts";
-import type { Manifest } from "../export/manifest.ts";
-import { decodeModel } from "../export/onnx-codec.ts";
 import { TRITON_CONFIG_FILE, tritonConfig } from "../export/triton-config.ts";
+import type { Manifest } from "../model/manifest.ts";
+import { decodeModel, type ValueInfoProto } from "../model/onnx-codec.ts";
 import { createApp } from "../serving/app.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { makeApp, makeModelRoot } from "./serving-fixture.ts";
 
 const REPO = new URL("../", import.meta.url).pathname;
@@ -46,13 +46,16 @@ function readConfig(text: string) {
 
 /** The graph's tensors as Triton sees them: batch axis left out, symbolic axes -1. */
 async function graphTensors(modelFile: string): Promise<{ inputs: PbTensor[]; outputs: PbTensor[] }> {
-  const g = decodeModel(new Uint8Array(await readFile(modelFile))).graph;
-  const desc = (v: (typeof g.input)[number]): PbTensor => ({
-    name: v.name,
-    dataType: v.type.tensor_type.elem_type === 1 ? "TYPE_FP32" : `onnx type ${v.type.tensor_type.elem_type}`,
-    dims: v.type.tensor_type.shape.dim.slice(1).map((d) => ("dim_param" in d ? -1 : d.dim_value)),
-  });
-  return { inputs: g.input.map(desc), outputs: g.output.map(desc) };
+  const g = decodeModel(new Uint8Array(await readFile(modelFile))).graph!;
+  const desc = (v: ValueInfoProto): PbTensor => {
+    const t = v.type!.tensor_type!;
+    return {
+      name: v.name!,
+      dataType: t.elem_type === 1 ? "TYPE_FP32" : `onnx type ${t.elem_type}`,
+      dims: t.shape!.dim!.slice(1).map((d) => (d.dim_param ? -1 : d.dim_value!)),
+    };
+  };
+  return { inputs: g.input!.map(desc), outputs: g.output!.map(desc) };
 }
 
 async function expectTritonModel(modelRoot: string, name: string) {

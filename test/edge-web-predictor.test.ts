@@ -13,10 +13,10 @@ import { spinUpSite } from "../core/spin-up.ts";
 import type { OrtWeb } from "../edge/web-model.ts";
 import { createWebPredictor, type WebPredictor } from "../edge/web-predictor.ts";
 import { exportRun } from "../export/export-run.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { assertParity, loadParityCases, runParityCases } from "./helpers/parity-case.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
 const ORT_DIST = new URL("../node_modules/onnxruntime-web/dist/", import.meta.url).pathname;
 const demo = JSON.parse(

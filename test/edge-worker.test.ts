@@ -13,10 +13,10 @@ import { encodeSite, type SiteRequest } from "../core/request.ts";
 import { spinUpSite } from "../core/spin-up.ts";
 import { buildWorker, WORKER_MODULES } from "../edge/worker/build-worker.ts";
 import { exportRun } from "../export/export-run.ts";
-import { createOrtPredictor, type OrtPredictor } from "../export/ort-predict.ts";
-import { type ModelDir, readModelDir } from "../export/read-model.ts";
+import { type ModelDir, readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor, type OrtPredictor } from "../model/ort-predict.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { assertParity, goldenParityCases, runParityCases } from "./helpers/parity-case.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
 const demo = JSON.parse(
   await readFile(new URL("../edge/demo/site-d20200305_VARGAS.json", import.meta.url), "utf8"),

@@ -1,4 +1,4 @@
-// The runtime-free model check (export/check-model.ts) bundled for and run inside workerd (miniflare): no node:, no eval.
+// The runtime-free model check (model/check-model.ts) bundled for and run inside workerd (miniflare): no node:, no eval.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,7 +7,7 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportRun } from "../export/export-run.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-workerd-"));
 let mf: Miniflare;
@@ -15,7 +15,7 @@ let modelBytes: Uint8Array;
 let manifest: Record<string, unknown>;
 
 const worker = `
-import { checkModel } from ${JSON.stringify(fileURLToPath(new URL("../export/check-model.ts", import.meta.url)))};
+import { checkModel } from ${JSON.stringify(fileURLToPath(new URL("../model/check-model.ts", import.meta.url)))};
 export default {
   async fetch(request) {
     const body = await request.json();

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readModelDir } from "../export/read-model.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const root = await mkdtemp(join(tmpdir(), "soilco2-cli-"));

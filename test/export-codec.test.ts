@@ -1,14 +1,15 @@
-// ONNX protobuf: the committed descriptor matches onnx.proto, official field numbers, tensor and metadata round trips.
+// ONNX protobuf: the committed static codec is what onnx.proto generates, official field numbers, tensor and metadata round trips.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import protobuf from "protobufjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseModelSchema } from "../core/model-schema.ts";
 import { buildModel } from "../export/build-model.ts";
-import { canonicalJson } from "../export/check-model.ts";
-import { onnxProtoDescriptor } from "../export/gen-onnx-proto-json.ts";
-import { METADATA_KEYS, metadataSchemaJson } from "../export/model-metadata.ts";
 import { networkWeights } from "../export/network-weights.ts";
+import { canonicalJson } from "../model/check-model.ts";
+import { METADATA_KEYS, metadataSchemaJson } from "../model/model-metadata.ts";
+import { generateOnnxCodec } from "../model/node/gen-onnx-codec.ts";
 import {
   decodeModel,
   decodeTensor,
@@ -17,24 +18,23 @@ import {
   floatTensor,
   metadataRecord,
   tensorFloats,
-} from "../export/onnx-codec.ts";
-import { readModelHeader } from "../export/onnx-header.ts";
+} from "../model/onnx-codec.ts";
 import { readRunArtefacts } from "../training/run-dir.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-codec-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-describe("onnx.proto descriptor", () => {
-  it("export/onnx-proto.json is what export/gen-onnx-proto-json.ts makes from export/onnx.proto", async () => {
-    const committed = JSON.parse(
-      await readFile(new URL("../export/onnx-proto.json", import.meta.url), "utf8"),
-    );
-    expect(committed).toEqual(await onnxProtoDescriptor());
+describe("onnx.proto and its static codec", () => {
+  it("model/onnx-pb.js and .d.ts are what `npm run gen:onnx-codec` makes from model/onnx.proto", async () => {
+    const made = await generateOnnxCodec();
+    expect(await readFile(new URL("../model/onnx-pb.js", import.meta.url), "utf8")).toBe(made.js);
+    expect(await readFile(new URL("../model/onnx-pb.d.ts", import.meta.url), "utf8")).toBe(made.dts);
   });
 
   it("uses the official field numbers", async () => {
-    const d = (await onnxProtoDescriptor()) as {
+    const text = await readFile(new URL("../model/onnx.proto", import.meta.url), "utf8");
+    const d = protobuf.parse(text, { keepCase: true }).root.toJSON() as {
       nested: { onnx: { nested: Record<string, { fields: Record<string, { id: number }> }> } };
     };
     const id = (msg: string, field: string) => d.nested.onnx.nested[msg]!.fields[field]!.id;
@@ -104,29 +104,9 @@ describe("metadata round trip", () => {
   });
 });
 
-describe("readModelHeader (the eval-free reader for workerd)", () => {
-  it("reads the same IR, opsets, producer and metadata as the protobufjs decoder, and skips the graph", async () => {
+describe("decodeModel", () => {
+  it("throws on truncated bytes instead of returning half a model", async () => {
     await writeSyntheticRun(join(root, "run-h"), { hidden: 3 });
-    const run = await readRunArtefacts(join(root, "run-h"));
-    const bytes = encodeModel(
-      buildModel(
-        run.schema,
-        run.members.map((w) => networkWeights(w, run.schema)),
-        { name: "ü-name", version: "1", provenance: {}, metrics: null, citation: "Ω" },
-        "7.7.7",
-      ),
-    );
-    const full = decodeModel(bytes);
-    const h = readModelHeader(bytes);
-    expect(h.ir_version).toBe(full.ir_version);
-    expect(h.opset_import).toEqual(
-      full.opset_import.map((o) => ({ domain: o.domain ?? "", version: o.version })),
-    );
-    expect([h.producer_name, h.producer_version]).toEqual(["soilco2", "7.7.7"]);
-    expect(h.metadata_props).toEqual(full.metadata_props);
-  });
-
-  it("throws on truncated bytes instead of returning half a header", async () => {
     const run = await readRunArtefacts(join(root, "run-h"));
     const bytes = encodeModel(
       buildModel(
@@ -136,6 +116,7 @@ describe("readModelHeader (the eval-free reader for workerd)", () => {
         "1",
       ),
     );
-    expect(() => readModelHeader(bytes.subarray(0, bytes.length - 10))).toThrow(/past the end|truncated/);
+    expect(decodeModel(bytes).producer_version).toBe("1");
+    expect(() => decodeModel(bytes.subarray(0, bytes.length - 10))).toThrow(/index out of range/);
   });
 });

@@ -9,15 +9,15 @@ import { ensembleMean } from "../core/ensemble.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { seededRng } from "../core/random.ts";
 import { exportRun } from "../export/export-run.ts";
-import { decodeModel } from "../export/onnx-codec.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
 import { randomInput } from "../export/random-windows.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { decodeModel } from "../model/onnx-codec.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { ensembleSeries } from "../training/predict.ts";
 import { memberDirs, readRunArtefacts } from "../training/run-dir.ts";
 import { memberConfig } from "../training/run-train.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-ensemble-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -71,9 +71,9 @@ describe("exported ensemble", () => {
     for (const k of [0, 1]) await exportRun({ runDir: join(root, `run-${k}`), outDir: dirs[k + 1]! });
 
     const models = await Promise.all(dirs.map(readModelDir));
-    const graph = decodeModel(models[0]!.modelBytes).graph;
-    expect(graph.node.filter((n) => n.op_type === "LSTM")).toHaveLength(2);
-    expect(graph.node.at(-1)!.op_type).toBe("Mean");
+    const graph = decodeModel(models[0]!.modelBytes).graph!;
+    expect(graph.node!.filter((n) => n.op_type === "LSTM")).toHaveLength(2);
+    expect(graph.node!.at(-1)!.op_type).toBe("Mean");
     expect(decodeModel(models[0]!.modelBytes).doc_string).toMatch(/seed ensemble of 2 LSTMs/);
     expect(readFileSync(join(dirs[0]!, "MODEL_CARD.md"), "utf8")).toMatch(/seed ensemble of 2/);
 

@@ -7,15 +7,15 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArtefactError, SchemaError } from "../core/errors.ts";
-import { checkModel, webSha256 } from "../export/check-model.ts";
 import { type ExportResult, exportRun } from "../export/export-run.ts";
-import { readGoldenSets } from "../export/golden-files.ts";
-import { IR_VERSION, OPSET_VERSION } from "../export/graph-contract.ts";
 import { renderMetrics } from "../export/model-card.ts";
-import { decodeModel } from "../export/onnx-codec.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { checkModel, webSha256 } from "../model/check-model.ts";
+import { IR_VERSION, OPSET_VERSION } from "../model/graph-contract.ts";
+import { readGoldenSets } from "../model/node/golden-files.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { decodeModel } from "../model/onnx-codec.ts";
 import { readRunArtefacts } from "../training/run-dir.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-modeldir-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -53,16 +53,16 @@ describe("the exported model", () => {
     expect([IR_VERSION, OPSET_VERSION]).toEqual([8, 17]);
     expect(m.ir_version).toBe(IR_VERSION);
     expect(m.opset_import).toEqual([{ domain: "", version: OPSET_VERSION }]);
-    const lstms = m.graph.node.filter((n) => n.op_type === "LSTM");
+    const lstms = m.graph!.node!.filter((n) => n.op_type === "LSTM");
     expect(lstms).toHaveLength(1);
     const acts = lstms[0]!
       .attribute!.find((a) => a.name === "activations")!
       .strings!.map((s) => new TextDecoder().decode(s));
     expect(acts).toEqual(["Sigmoid", "Tanh", "Tanh"]);
     expect(lstms[0]!.attribute!.find((a) => a.name === "hidden_size")!.i).toBe(8);
-    const dims = m.graph.input[0]!.type.tensor_type.shape.dim;
+    const dims = m.graph!.input![0]!.type!.tensor_type!.shape!.dim;
     expect(dims).toEqual([{ dim_param: "batch" }, { dim_param: "time" }, { dim_value: 8 }]);
-    expect(m.graph.output[0]!.type.tensor_type.shape.dim).toEqual([
+    expect(m.graph!.output![0]!.type!.tensor_type!.shape!.dim).toEqual([
       { dim_param: "batch" },
       { dim_param: "time" },
     ]);

@@ -9,18 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_STATIC } from "../core/make-schema.ts";
 import { MOISTURE_PRIOR_STATIC } from "../core/prior.ts";
 import { exportRun } from "../export/export-run.ts";
-import {
-  decodeModel,
-  encodeModel,
-  floatTensor,
-  type ModelProto,
-  tensorFloats,
-} from "../export/onnx-codec.ts";
-import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../export/ort-predict.ts";
-import { compareOutputs } from "../export/parity.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { decodeModel, encodeModel, floatTensor, type ModelProto, tensorFloats } from "../model/onnx-codec.ts";
+import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../model/ort-predict.ts";
+import { compareOutputs } from "../model/parity.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { assertParity, loadParityCases, type ParityCase, runParityCases } from "./helpers/parity-case.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
 
 ortWeb.env.wasm.numThreads = 1;
 ortWeb.env.wasm.wasmPaths = new URL("../node_modules/onnxruntime-web/dist/", import.meta.url).pathname;
@@ -97,12 +91,12 @@ describe("the parity check fails when the graph is wrong", () => {
 
   it("a change to one LSTM bias value (output gate, unit 0) is caught", async () => {
     const model = decodeModel((await readModelDir(modelDir)).modelBytes);
-    const init = model.graph.initializer;
+    const init = model.graph!.initializer!;
     const k = init.findIndex((t) => t.name === "lstm_B");
     const B = tensorFloats(init[k]!);
     const H = B.length / 8;
     B[1 * H] = B[1 * H]! + 1; // ONNX block order i, o, f, c: block 1 is the output gate
-    init[k] = floatTensor("lstm_B", init[k]!.dims, B);
+    init[k] = floatTensor("lstm_B", init[k]!.dims!, B);
     const reports = await worstCase(model);
     expect(reports.some((r) => !r.ok)).toBe(true);
     const c = cases[0]!;
@@ -114,7 +108,7 @@ describe("the parity check fails when the graph is wrong", () => {
 
   it("an LSTM with Keras's hard sigmoid instead of the sigmoid is caught", async () => {
     const model = decodeModel((await readModelDir(modelDir)).modelBytes);
-    const lstm = model.graph.node.find((n) => n.op_type === "LSTM")!;
+    const lstm = model.graph!.node!.find((n) => n.op_type === "LSTM")!;
     const acts = lstm.attribute!.find((a) => a.name === "activations")!;
     acts.strings = ["HardSigmoid", "Tanh", "Tanh"].map((s) => new TextEncoder().encode(s));
     const reports = await worstCase(model);

@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "../edge/browser-harness.ts";
 import { ensureWidget, widgetStaleness } from "../edge/widget/ensure-widget.ts";
 import { SWAGGER_UI_CDN } from "../serving/routes/docs.ts";
-import { launchChromium } from "./edge-browser-helpers.ts";
 import { type SpawnedServer, spawnServe } from "./helpers/spawn-serve.ts";
 
 let server: SpawnedServer;

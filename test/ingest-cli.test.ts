@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { cleanup, tempDir, timestamps, writeMiniRelease } from "./helpers/mini-release.ts";
 
 const cli = (...args: string[]) =>

@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cosorePath } from "../ingest/cosore-path.ts";
 import type { DatasetReport } from "../ingest/report.ts";
 import { type IngestSummary, runIngest } from "../ingest/run-ingest.ts";
-import { cosorePath } from "./helpers/cosore-path.ts";
 import { cleanup, readRows, tempDir } from "./helpers/mini-release.ts";
 
 let work: string;

@@ -7,10 +7,10 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestFromSeries } from "../cli/calibrate-action.ts";
 import { siteCalibrationSchema } from "../core/calibrate-request.ts";
+import { cosorePath } from "../ingest/cosore-path.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
 import type { SetSummary } from "../training/evaluate.ts";
-import { cosorePath } from "./helpers/cosore-path.ts";
 import { makeApp, postJson } from "./serving-fixture.ts";
 
 const run = promisify(execFile);

@@ -2,7 +2,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RawBatch } from "../core/batch.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
 import { createApp } from "../serving/app.ts";
 import { createModelRegistry, type ModelEntry } from "../serving/registry.ts";
 import { demoSite, makeModelRoot, postJson, type ServingFixture } from "./serving-fixture.ts";

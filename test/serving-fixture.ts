@@ -8,7 +8,7 @@ import type { ServingApp } from "../serving/context.ts";
 import type { ServingMetrics } from "../serving/metrics.ts";
 import { type LoadedModels, loadModels } from "../serving/node/load-models.ts";
 import { createPromMetrics } from "../serving/node/prom-metrics.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 
 /** A temporary model root `<root>/models/<name>/<version>/` built from one synthetic run. */
 export interface ServingFixture {

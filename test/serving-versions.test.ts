@@ -5,15 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArtefactError } from "../core/errors.ts";
-import { defaultModelDir } from "../edge/default-model.ts";
 import { exportRun } from "../export/export-run.ts";
-import { decodeModel, encodeModel } from "../export/onnx-codec.ts";
-import { nodeSha256, readModelDir } from "../export/read-model.ts";
+import { defaultModelDir } from "../model/node/model-dirs.ts";
+import { nodeSha256, readModelDir } from "../model/node/read-model.ts";
+import { decodeModel, encodeModel } from "../model/onnx-codec.ts";
 import { createApp } from "../serving/app.ts";
 import { type LoadedModels, loadModels } from "../serving/node/load-models.ts";
 import { createPromMetrics } from "../serving/node/prom-metrics.ts";
 import { createWorkerPredictor } from "../serving/node/worker-predictor.ts";
-import { writeSyntheticRun } from "./helpers/synthetic-run.ts";
+import { writeSyntheticRun } from "../training/synthetic-run.ts";
 import { demoSite, postJson } from "./serving-fixture.ts";
 
 let root: string;
@@ -42,7 +42,7 @@ beforeAll(async () => {
   // 3: weights changed after export, sha256 recomputed; 4: no manifest; 5: a graph onnxruntime cannot run.
   await cp(join(lstm(), "2"), join(lstm(), "3"), { recursive: true });
   await tamper(join(lstm(), "3"), (m) => {
-    const w = [...m.graph.initializer].sort(
+    const w = [...m.graph!.initializer!].sort(
       (a, b) => (b.raw_data?.length ?? 0) - (a.raw_data?.length ?? 0),
     )[0]!;
     const f = new Float32Array(w.raw_data!.slice().buffer);
@@ -53,7 +53,7 @@ beforeAll(async () => {
   await cp(join(lstm(), "2", "model.onnx"), join(lstm(), "4", "model.onnx"));
   await cp(join(lstm(), "2"), join(lstm(), "5"), { recursive: true });
   await tamper(join(lstm(), "5"), (m) => {
-    m.graph.node[0]!.op_type = "NoSuchOperator";
+    m.graph!.node![0]!.op_type = "NoSuchOperator";
   });
 }, 120_000);
 

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../core/errors.ts";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { applyOverrides, parseTrainConfig } from "../training/config.ts";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
 
 describe("training config", () => {
   it("fills defaults and needs only data.dir", () => {

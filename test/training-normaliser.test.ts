@@ -1,7 +1,8 @@
 // Normaliser: fitted on training days only, NaN ignored, one-hot untouched; the LSTM input layout with masks.
 import { describe, expect, it } from "vitest";
+import { inputLayout, lstmInputWidth } from "../core/input-layout.ts";
 import { fitColumnStats, fitTargetScale } from "../core/normaliser.ts";
-import { lstmInputWidth, prepareSeries } from "../core/prepare.ts";
+import { prepareSeries } from "../core/prepare.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { buildExperiment, fitNormaliser } from "../training/experiment.ts";
 import { temporalSplit } from "../training/splits.ts";
@@ -32,6 +33,26 @@ describe("prepareSeries", () => {
     );
     expect(lstmInputWidth(2, 1)).toBe(6);
     expect(Array.from(out)).toEqual([0.5, 0, 0, 1, 0, 1]);
+  });
+
+  it("puts every value and mask where core/input-layout.ts says", () => {
+    const L = inputLayout(2, 3);
+    const out = prepareSeries(
+      [Number.NaN, 4],
+      2,
+      [1, Number.NaN, 3],
+      { mean: [0, 0], std: [1, 1] },
+      { mean: [0, 0, 0], std: [1, 1, 1] },
+    );
+    expect(out.length).toBe(L.width);
+    expect([L.dynamicValue(1), L.dynamicMask(0), L.staticStart]).toEqual([1, 2, 4]);
+    expect([out[L.dynamicValue(1)], out[L.dynamicMask(0)], out[L.dynamicMask(1)]]).toEqual([4, 1, 0]);
+    expect([
+      out[L.staticValue(0)],
+      out[L.staticValue(2)],
+      out[L.staticMask(1)],
+      out[L.staticMask(2)],
+    ]).toEqual([1, 3, 1, 0]);
   });
 });
 

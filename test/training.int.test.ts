@@ -1,17 +1,17 @@
-// Integration: ingest four real COSORE sites, train a tiny model for a few epochs, resume after a "kill", evaluate, refuse a broken run.
+// Integration: ingest four real COSORE sites, train a tiny model for a few epochs, resume after a "kill" (bit-identical to an uninterrupted run), evaluate, refuse a broken run.
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArtefactError } from "../core/errors.ts";
+import { cosorePath } from "../ingest/cosore-path.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { RUN_FILES } from "../training/run-dir.ts";
 import { runEvaluate } from "../training/run-evaluate.ts";
 import { runTrain } from "../training/run-train.ts";
 import type { EpochRecord } from "../training/train-loop.ts";
-import { cosorePath } from "./helpers/cosore-path.ts";
 
 const SITES = [
   "d20190415_VARNER",
@@ -65,6 +65,17 @@ describe("training on real sites", () => {
     expect(history.map((h) => h.epoch)).toEqual([1, 2, 3, 4]);
     expect(history[3]!.trainLoss).toBeLessThan(history[0]!.trainLoss);
     expect(resumed.folds[0]!.results[0]!.history).toHaveLength(4);
+    // A restart from scratch would also lose loss; only a true resume is bit-identical to an uninterrupted run.
+    const straight = join(tmp, "run-straight");
+    await runTrain({ config: config(), runDir: straight });
+    const losses = (dir: string) =>
+      (JSON.parse(readFileSync(join(dir, RUN_FILES.history), "utf8")) as EpochRecord[]).map((h) => [
+        h.trainLoss,
+        h.valLoss,
+      ]);
+    expect(losses(runDir)).toEqual(losses(straight));
+    for (const f of ["model/weights.bin", "model/model.json"])
+      expect(readFileSync(join(runDir, f)).equals(readFileSync(join(straight, f))), f).toBe(true);
     for (const f of [
       RUN_FILES.config,
       RUN_FILES.normaliser,
@@ -100,9 +111,12 @@ describe("training on real sites", () => {
     const rows = headroom.split("\n").filter((l) => l.startsWith("| all days |"));
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) {
-      const [good, withLevel, withBoth] = row.split("|").slice(4, 7).map(Number);
-      expect(withLevel).toBeGreaterThanOrEqual(0);
+      const [sites, , good, withLevel, withBoth] = row.split("|").slice(2, 7).map(Number);
       expect(withBoth).toBeGreaterThanOrEqual(good!);
+      // NSE with the test level is 2αr − α² ≤ r², so a site good with the level (NSE > 0.5) has r > 0.71 and is good
+      // with level and amplitude too.
+      expect(withLevel).toBeLessThanOrEqual(withBoth!);
+      expect(withBoth).toBeLessThanOrEqual(sites!);
     }
   }, 120_000);
 

@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { DAILY_FILES } from "../core/daily-table.ts";
 import { dateFeatureColumns } from "../core/date-features.ts";
-import { dayNumber, isoDate } from "../core/dates.ts";
+import { dayNumber } from "../core/dates.ts";
 import { ArtefactError } from "../core/errors.ts";
-import { DYNAMIC_FEATURES, IGBP_CODES, STATIC_FEATURES } from "../core/features.ts";
-import { staticRow } from "../core/request.ts";
+import { DYNAMIC_FEATURES, IGBP_CODES } from "../core/features.ts";
+import { staticRow } from "../core/static-vector.ts";
 
 /** Site attributes as read from sites.parquet. */
 export interface SiteInfo {
@@ -108,7 +108,7 @@ export async function loadDailyDataset(
         `SELECT site, site_name, latitude, longitude, elevation, igbp, mat, map, primary_pub FROM read_parquet('${sitesPath.replaceAll("'", "''")}') ORDER BY site`,
       )
     ).getRowObjectsJS() as Record<string, unknown>[];
-    const cols = OBSERVED_DRIVERS.filter((n) => STATIC_FEATURES.every((f) => f.name !== n));
+    const cols = OBSERVED_DRIVERS;
     const reader = await con.runAndReadAll(
       `SELECT site, CAST(date AS VARCHAR) AS date, flux_mean, ${cols.join(", ")} FROM read_parquet('${dailyPath.replaceAll("'", "''")}') ORDER BY site, date`,
     );
@@ -175,9 +175,4 @@ function toInfo(r: Record<string, unknown>): SiteInfo {
     map: opt(r.map),
     primaryPub: r.primary_pub === null || r.primary_pub === undefined ? null : String(r.primary_pub),
   };
-}
-
-/** ISO date of index `t` of a series. */
-export function seriesDate(s: SiteSeries, t: number): string {
-  return isoDate(s.firstDay + t);
 }

@@ -1,8 +1,9 @@
 /** One experiment's data, ready for training: split labels, the normaliser fitted on training days, LSTM inputs. */
 
 import { IGBP_CODES } from "../core/features.ts";
+import { lstmInputWidth } from "../core/input-layout.ts";
 import { fitColumnStats, fitTargetScale } from "../core/normaliser.ts";
-import { lstmInputWidth, prepareSeries } from "../core/prepare.ts";
+import { prepareSeries } from "../core/prepare.ts";
 import { referenceStats } from "../core/reference-stats.ts";
 import type { TrainConfig } from "./config.ts";
 import { dynamicMatrix, type SiteSeries, staticVector } from "./dataset.ts";

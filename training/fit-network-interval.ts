@@ -1,9 +1,9 @@
 /** `soilco2 interval`: calibrate an exported model's own 10-90% interval on the validation days of the temporal split (test days unused) and write it into its manifest. */
 import { join } from "node:path";
 import { calibratePooledInterval, type NetworkIntervals, type SitePairs } from "../core/network-interval.ts";
-import { MODEL_DIR_FILES } from "../export/manifest.ts";
-import { readModelDir } from "../export/read-model.ts";
 import { writeJsonAtomic } from "../io/atomic-write.ts";
+import { MODEL_DIR_FILES } from "../model/manifest.ts";
+import { readModelDir } from "../model/node/read-model.ts";
 import { loadDailyDataset } from "./dataset.ts";
 import { predictSites, secondHalfOfValidation } from "./score-model.ts";
 import { SPLIT, temporalSplit } from "./splits.ts";

@@ -2,14 +2,12 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs";
 import { COSORE_CITATION, DAILY_FILES } from "../core/daily-table.ts";
+import { PACKAGE_VERSION } from "../io/package-version.ts";
 import type { Provenance } from "./run-dir.ts";
-
-export { COSORE_CITATION };
 
 const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -34,12 +32,6 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
-/** The soilco2 package version. */
-export async function packageVersion(): Promise<string> {
-  const pkg = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
-  return pkg.version;
-}
-
 /** Collect provenance for a run trained on the ingest output in `dataDir` with tfjs backend `backend`. */
 export async function collectProvenance(dataDir: string, backend: string): Promise<Provenance> {
   const status = git(["status", "--porcelain", "--untracked-files=no"]);
@@ -54,7 +46,7 @@ export async function collectProvenance(dataDir: string, backend: string): Promi
   return {
     gitCommit: git(["rev-parse", "HEAD"]),
     gitDirty: status === null ? null : status.length > 0,
-    packageVersion: await packageVersion(),
+    packageVersion: PACKAGE_VERSION,
     tfjsVersion: tf.version.tfjs,
     backend,
     node: process.version,

@@ -23,6 +23,11 @@ export const RUN_FILES = {
   predictions: "predictions",
 } as const;
 
+/** Directory of a fold inside a run (the run itself for the temporal split). */
+export function foldDir(runDir: string, fold: number | null): string {
+  return fold === null ? runDir : join(runDir, "folds", `fold-${fold}`);
+}
+
 /**
  * Directories of a fold's ensemble members: the fold directory itself for a single network, else
  * `members/member-<k>` inside it. Each holds its `model/`, `checkpoint/` and `history.json`; the normaliser is the

@@ -20,8 +20,8 @@ import { type Architecture, initParams, type ModelParams, paramList } from "./mo
 import { ensembleSeries, predictSeries } from "./predict.ts";
 import { writeGoldenInputs } from "./report/golden-inputs.ts";
 import { writeReport } from "./report/write-report.ts";
-import { memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
-import { foldDir, splitFolds, type TrainOutcome } from "./run-train.ts";
+import { foldDir, memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { splitFolds, type TrainOutcome } from "./run-train.ts";
 import { summaryJson } from "./summary.ts";
 import { writeSyntheticSeries } from "./synthetic-series.ts";
 import { assignWeights, loadWeights } from "./weights-file.ts";

@@ -10,7 +10,7 @@ import type { TrainConfig } from "./config.ts";
 import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
 import { collectProvenance } from "./provenance.ts";
-import { memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { foldDir, memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
 import { type SplitLabels, siteCvSplit, siteFolds, temporalSplit } from "./splits.ts";
 import { type TrainHooks, type TrainResult, trainModel } from "./train-loop.ts";
 
@@ -92,11 +92,6 @@ export function splitFolds(
     labels: siteCvSplit(sites, heldOut, split.valFraction),
     heldOut,
   }));
-}
-
-/** Directory of a fold inside a run (the run itself for the temporal split). */
-export function foldDir(runDir: string, fold: number | null): string {
-  return fold === null ? runDir : join(runDir, "folds", `fold-${fold}`);
 }
 
 /** The config member `k` of an ensemble trains with: the run's, with seed `train.seed + k`. */

@@ -1,9 +1,9 @@
 /** `soilco2 score`: what ships, scored as a user would run it: an exported model directory on onnxruntime-node, against the baselines on the same days. */
 import { intervalCoverage, type RatioInterval } from "../core/interval.ts";
 import { median } from "../core/metrics.ts";
-import { staticRow } from "../core/request.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { type ModelDir, readModelDir } from "../export/read-model.ts";
+import { staticRow } from "../core/static-vector.ts";
+import { type ModelDir, readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import { BASELINES } from "./baselines/baselines.ts";
 import { CALIBRATED_MODEL, calibratedSeries } from "./calibrated-series.ts";
 import { dynamicMatrix, loadDailyDataset, type SiteSeries, staticValue } from "./dataset.ts";

@@ -1,10 +1,9 @@
 /** The synthetic daily dataset: every site-day with drivers, observed where measured and modelled elsewhere (CSV + Parquet). */
-import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { isoDate } from "../core/dates.ts";
 import { DYNAMIC_FEATURES } from "../core/features.ts";
-import { tempPathFor, writeFileAtomic } from "../io/atomic-write.ts";
+import { replaceFileAtomic, writeFileAtomic } from "../io/atomic-write.ts";
 import type { SiteSeries } from "./dataset.ts";
 import { RUN_FILES } from "./run-dir.ts";
 import { SPLIT } from "./splits.ts";
@@ -58,18 +57,15 @@ export async function writeSyntheticSeries(
   const csv = join(dir, SYNTHETIC_FILES.csv);
   const parquet = join(dir, SYNTHETIC_FILES.parquet);
   await writeFileAtomic(csv, `${lines.join("\n")}\n`);
-  const tmp = tempPathFor(parquet);
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();
   try {
     const q = (p: string) => `'${p.replaceAll("'", "''")}'`;
-    await con.run(
-      `COPY (SELECT * FROM read_csv(${q(csv)}, header = true, columns = {'site': 'VARCHAR', 'date': 'DATE', 'flux_observed': 'DOUBLE', 'flux_modelled': 'DOUBLE', 'flux_filled': 'DOUBLE', 'source': 'VARCHAR', 'split': 'VARCHAR', 'warmup': 'BOOLEAN'})) TO ${q(tmp)} (FORMAT parquet)`,
+    await replaceFileAtomic(parquet, (tmp) =>
+      con.run(
+        `COPY (SELECT * FROM read_csv(${q(csv)}, header = true, columns = {'site': 'VARCHAR', 'date': 'DATE', 'flux_observed': 'DOUBLE', 'flux_modelled': 'DOUBLE', 'flux_filled': 'DOUBLE', 'source': 'VARCHAR', 'split': 'VARCHAR', 'warmup': 'BOOLEAN'})) TO ${q(tmp)} (FORMAT parquet)`,
+      ),
     );
-    await rename(tmp, parquet);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
   } finally {
     con.closeSync();
     db.closeSync();

@@ -5,8 +5,8 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { Hono } from "hono";
-import { MODEL_DIR_FILES } from "../../export/manifest.ts";
-import { defaultModelDir } from "../default-model.ts";
+import { MODEL_DIR_FILES } from "../../model/manifest.ts";
+import { defaultModelDir } from "../../model/node/model-dirs.ts";
 import { WIDGET_OUT } from "../dist-paths.ts";
 
 const gzipAsync = promisify(gzip);

@@ -3,11 +3,11 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
+import { COSORE_CITATION } from "../../core/daily-table.ts";
 import { dayNumber } from "../../core/dates.ts";
 import { DYNAMIC_FEATURES, TARGET } from "../../core/features.ts";
 import { DEFAULT_STATIC } from "../../core/make-schema.ts";
 import type { SiteRequest } from "../../core/request.ts";
-import { COSORE_CITATION } from "../../training/provenance.ts";
 
 /** The demo file: a predict-request site, the observed efflux on the same days, and where the data came from. */
 export interface DemoSite {

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { gzip } from "node:zlib";
 import { build } from "esbuild";
-import { MODEL_DIR_FILES } from "../../export/manifest.ts";
+import { MODEL_DIR_FILES } from "../../model/manifest.ts";
 import { WIDGET_OUT } from "../dist-paths.ts";
 import { dropZodLocales } from "../esbuild-plugins.ts";
 

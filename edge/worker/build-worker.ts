@@ -3,8 +3,8 @@ import { copyFile, mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
-import { MODEL_DIR_FILES } from "../../export/manifest.ts";
-import { readModelDir } from "../../export/read-model.ts";
+import { MODEL_DIR_FILES } from "../../model/manifest.ts";
+import { readModelDir } from "../../model/node/read-model.ts";
 import { WORKER_OUT } from "../dist-paths.ts";
 import { dropZodLocales } from "../esbuild-plugins.ts";
 

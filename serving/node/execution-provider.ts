@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type * as ortCommon from "onnxruntime-common";
-import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../../export/ort-predict.ts";
+import { createOrtPredictor, type OrtPredictor, type OrtRuntime } from "../../model/ort-predict.ts";
 
 /** What the operator asked for: `auto` tries CUDA and falls back to CPU; `cuda` fails without it. */
 export type ProviderChoice = "auto" | "cpu" | "cuda";

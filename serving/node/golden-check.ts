@@ -1,8 +1,8 @@
 /** The load-time check of a model version: its golden `test_data_set_N` run through the session it will serve from. */
 import { ArtefactError } from "../../core/errors.ts";
-import { readGoldenSets } from "../../export/golden-files.ts";
-import type { Manifest } from "../../export/manifest.ts";
-import { compareOutputs, describeParity } from "../../export/parity.ts";
+import type { Manifest } from "../../model/manifest.ts";
+import { readGoldenSets } from "../../model/node/golden-files.ts";
+import { compareOutputs, describeParity } from "../../model/parity.ts";
 import type { BatchPredictor } from "../registry.ts";
 
 /** Inputs and expected outputs of every golden set of a model directory, read once. */

@@ -7,11 +7,12 @@ import type * as ortCommon from "onnxruntime-common";
 import * as ortNode from "onnxruntime-node";
 import { ArtefactError } from "../../core/errors.ts";
 import { staticWidth } from "../../core/model-schema.ts";
-import { type ModelDir, readModelDir } from "../../export/read-model.ts";
+import { compareVersions } from "../../model/model-name.ts";
+import { findVersionDirs, HOW_TO_EXPORT, type VersionDir } from "../../model/node/model-dirs.ts";
+import { type ModelDir, readModelDir } from "../../model/node/read-model.ts";
 import { DEFAULT_POOL } from "../default-limits.ts";
 import type { ServingMetrics } from "../metrics.ts";
 import {
-  compareVersions,
   createModelRegistry,
   type ModelEntry,
   type ModelRegistry,
@@ -19,10 +20,7 @@ import {
 } from "../registry.ts";
 import { createProviderSession, type NodeOrt, type ProviderChoice } from "./execution-provider.ts";
 import { readCheckedGoldenSets, runGoldenSets } from "./golden-check.ts";
-import { findVersionDirs, HOW_TO_EXPORT, type VersionDir } from "./model-dirs.ts";
 import { createWorkerPool, type PoolHealth } from "./worker-pool.ts";
-
-export { findModelDirs } from "./model-dirs.ts";
 
 export { DEFAULT_POOL };
 
@@ -34,7 +32,7 @@ export interface LoadModelsOptions {
   threads?: number;
   /** Worker sessions per model version (default {@link DEFAULT_POOL}; only with `thread: "worker"`). */
   sessions?: number;
-  /** The default model name (default `soilco2-lstm` when present). */
+  /** The default model name (default: `defaultModelName` of the loaded names, model/model-name.ts). */
   defaultModel?: string;
   metrics?: ServingMetrics;
   log?: (line: string) => void;

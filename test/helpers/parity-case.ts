@@ -5,18 +5,18 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { RawBatch } from "../../core/batch.ts";
 import { staticWidth } from "../../core/model-schema.ts";
 import { seededRng } from "../../core/random.ts";
-import { readGoldenSets } from "../../export/golden-files.ts";
 import { networkWeights } from "../../export/network-weights.ts";
+import { randomInput, type WindowSpec } from "../../export/random-windows.ts";
+import { selectReferenceBackend } from "../../export/reference-backend.ts";
+import { createEnsembleReference } from "../../export/tfjs-reference.ts";
+import { readGoldenSets } from "../../model/node/golden-files.ts";
 import {
   compareOutputs,
   describeParity,
   PARITY_TOLERANCE,
   type ParityReport,
   type Tolerance,
-} from "../../export/parity.ts";
-import { randomInput, type WindowSpec } from "../../export/random-windows.ts";
-import { selectReferenceBackend } from "../../export/reference-backend.ts";
-import { createEnsembleReference } from "../../export/tfjs-reference.ts";
+} from "../../model/parity.ts";
 import { readRunArtefacts } from "../../training/run-dir.ts";
 
 /** One parity case: raw inputs (physical units, NaN gaps) and the tfjs output, row-major [batch, time]. */

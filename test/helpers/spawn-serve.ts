@@ -1,7 +1,7 @@
 // Test support: `node bin/soilco2.js serve` as a user starts it, on a free loopback port; resolves once it listens.
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
-import { REPO_ROOT } from "./cosore-path.ts";
+import { REPO_ROOT } from "../../ingest/cosore-path.ts";
 
 /** A spawned server: its URL, everything it printed so far, and a stop (SIGTERM, waits for exit). */
 export interface SpawnedServer {

@@ -3,7 +3,7 @@ import { ArtefactError, SchemaError } from "../core/errors.ts";
 import { type ModelSchema, parseModelSchema } from "../core/model-schema.ts";
 import { MANIFEST_VERSION, type Manifest, MODEL_DIR_FILES, manifestZ } from "./manifest.ts";
 import { metadataSchemaJson } from "./model-metadata.ts";
-import { readModelHeader } from "./onnx-header.ts";
+import { decodeModel, metadataRecord } from "./onnx-codec.ts";
 
 /** Lower-case hex sha256 of some bytes. */
 export type Sha256 = (bytes: Uint8Array) => Promise<string>;
@@ -83,10 +83,10 @@ export async function checkModel(
   let irVersion: number;
   let opset: number | undefined;
   try {
-    const model = readModelHeader(bytes);
-    props = Object.fromEntries(model.metadata_props.map((p) => [p.key, p.value]));
+    const model = decodeModel(bytes);
+    props = metadataRecord(model);
     irVersion = model.ir_version;
-    opset = model.opset_import.find((o) => !o.domain)?.version;
+    opset = model.opset_import.find((o) => !o.domain)?.version ?? undefined;
   } catch (cause) {
     throw new ArtefactError(modelFile, "is not an ONNX model", "re-export the model", { cause });
   }

@@ -1,6 +1,6 @@
 /** Publish a directory atomically: fill a hidden temporary sibling, then rename it into place (Node). */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { ArtefactError } from "../core/errors.ts";
 
@@ -16,23 +16,12 @@ export async function isNonEmptyDir(dir: string): Promise<boolean> {
   return (await readdir(dir)).length > 0;
 }
 
-/** Write a file and fsync it, so a renamed directory never holds a file the disk has not got. */
-export async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
-  const fh = await open(path, "w");
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Build a directory in `.<name>.tmp-<random>` beside `target`, then rename it to `target`. Readers see the old
  * directory (or none) or the complete new one, never a half-written one. An existing non-empty `target` is
  * refused unless `force`; with `force` it is moved aside and removed after the new one is in place.
  * @throws {ArtefactError} if `target` is non-empty and `force` is not set (nothing is written)
- * @example await publishDir("models/m", async (tmp) => writeFileSynced(join(tmp, "a.txt"), "a"), { force: true })
+ * @example await publishDir("models/m", async (tmp) => writeFileSynced(join(tmp, "a.txt"), "a"), { force: true }) // io/atomic-write.ts
  */
 export async function publishDir(
   target: string,

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Repository root (the folder holding package.json). */
-export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 
 /** Absolute path of the COSORE release used by the integration test and the benchmark. */
 export function cosorePath(): string {

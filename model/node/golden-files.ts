@@ -1,9 +1,9 @@
 /** Golden sets on disk: `<model dir>/test_data_set_N/{input_0,input_1,output_0}.pb` (Node). */
 import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ArtefactError } from "../core/errors.ts";
-import { decodeGoldenSet, encodeGoldenSet, GOLDEN_FILES, type GoldenSet } from "./golden-set.ts";
-import { MODEL_DIR_FILES } from "./manifest.ts";
+import { ArtefactError } from "../../core/errors.ts";
+import { decodeGoldenSet, encodeGoldenSet, GOLDEN_FILES, type GoldenSet } from "../golden-set.ts";
+import { MODEL_DIR_FILES } from "../manifest.ts";
 
 /** Directory name of set `index`, e.g. `test_data_set_0`. */
 export function goldenDirName(index: number): string {

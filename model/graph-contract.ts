@@ -7,7 +7,7 @@ export const IR_VERSION = 8;
 
 /** Graph input: daily drivers, float32 [batch, time, Dd], physical units of `schema.dynamic`, NaN = gap. */
 export const INPUT_DYNAMIC = "dynamic";
-/** Graph input: site attributes, float32 [batch, Ds], numeric then one-hot (core/request.ts encodeStatic), NaN = gap. */
+/** Graph input: site attributes, float32 [batch, Ds], numeric then one-hot (core/static-vector.ts encodeStatic), NaN = gap. */
 export const INPUT_STATIC = "static";
 /** Graph output: float32 [batch, time], daily mean soil CO2 efflux in µmol CO2 m-2 s-1. */
 export const OUTPUT_EFFLUX = "efflux";

@@ -3,11 +3,11 @@
  * directory's name (`1`, `2`, …; the highest number is the newest). `<root>/<name>/` or `<root>` holding a manifest
  * directly is one model directory whose version comes from its manifest (or its name, when that is a number).
  */
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { ArtefactError } from "../../core/errors.ts";
-import { MODEL_DIR_FILES } from "../../export/manifest.ts";
-import { compareVersions } from "../registry.ts";
+import { MODEL_DIR_FILES } from "../manifest.ts";
+import { compareVersions, DEFAULT_MODEL_NAME, defaultModelName } from "../model-name.ts";
 
 /** One version directory found under a root. */
 export interface VersionDir {
@@ -21,8 +21,7 @@ export interface VersionDir {
   hasManifest: boolean;
 }
 
-export const HOW_TO_EXPORT =
-  "export a run with `soilco2 export <run dir> --out models/soilco2-lstm/<version>` (a new number), or pass --models <dir>";
+export const HOW_TO_EXPORT = `export a run with \`soilco2 export <run dir> --out models/${DEFAULT_MODEL_NAME}/<version>\` (a new number), or pass --models <dir>`;
 
 async function isDir(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
@@ -73,4 +72,26 @@ export async function findVersionDirs(root: string): Promise<VersionDir[]> {
  */
 export async function findModelDirs(root: string): Promise<string[]> {
   return (await findVersionDirs(root)).filter((f) => f.hasManifest).map((f) => f.dir);
+}
+
+/**
+ * The newest version of the default model under `root` ({@link defaultModelName}), as serving's registry picks it:
+ * the highest numbered version directory (Triton's rule), not the manifest's version string. The edge build, the
+ * demo and the benches use it.
+ * @throws {ArtefactError} naming `root` when it holds no model
+ * @example await defaultModelDir("models") // "/…/models/soilco2-lstm/2"
+ */
+export async function defaultModelDir(root = "models"): Promise<string> {
+  const found: { dir: string; name: string; version: string }[] = [];
+  for (const ref of await findVersionDirs(root)) {
+    if (!ref.hasManifest) continue;
+    const m = JSON.parse(await readFile(join(ref.dir, MODEL_DIR_FILES.manifest), "utf8")) as {
+      name: string;
+      version: string;
+    };
+    found.push({ dir: ref.dir, name: m.name, version: ref.version ?? m.version });
+  }
+  const name = defaultModelName(found.map((f) => f.name));
+  const versions = found.filter((f) => f.name === name).sort((a, b) => compareVersions(a.version, b.version));
+  return versions[versions.length - 1]!.dir;
 }

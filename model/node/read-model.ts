@@ -2,10 +2,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ArtefactError } from "../core/errors.ts";
-import type { ModelSchema } from "../core/model-schema.ts";
-import { checkModel } from "./check-model.ts";
-import { type Manifest, MODEL_DIR_FILES } from "./manifest.ts";
+import { ArtefactError } from "../../core/errors.ts";
+import type { ModelSchema } from "../../core/model-schema.ts";
+import { checkModel } from "../check-model.ts";
+import { type Manifest, MODEL_DIR_FILES } from "../manifest.ts";
 
 /** A checked model directory. */
 export interface ModelDir {

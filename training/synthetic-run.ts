@@ -1,14 +1,14 @@
-// Test helper: writes a complete run directory with seeded random weights and a plausible normaliser (no training).
+/** An untrained run directory (seeded random weights, a plausible normaliser, no data): what tests and benches export when they need a model but not a trained one. */
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { findFeature, IGBP_CODES } from "../../core/features.ts";
-import { writeJsonAtomic } from "../../io/atomic-write.ts";
-import { buildArchitecture } from "../../training/architecture.ts";
-import { silenceCpuBanner } from "../../training/backend.ts";
-import { parseTrainConfig, type TrainConfigInput } from "../../training/config.ts";
-import { type Architecture, initParams, paramList } from "../../training/model.ts";
-import { memberDirs, NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "../../training/run-dir.ts";
-import { saveWeights } from "../../training/weights-file.ts";
+import { findFeature, IGBP_CODES } from "../core/features.ts";
+import { writeJsonAtomic } from "../io/atomic-write.ts";
+import { buildArchitecture } from "./architecture.ts";
+import { silenceCpuBanner } from "./backend.ts";
+import { parseTrainConfig, type TrainConfigInput } from "./config.ts";
+import { type Architecture, initParams, paramList } from "./model.ts";
+import { memberDirs, NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "./run-dir.ts";
+import { saveWeights } from "./weights-file.ts";
 
 silenceCpuBanner(); // as the CLI does: tfjs's cpu banner once per test process is noise
 

@@ -1,4 +1,4 @@
-// Test support for the edge suites: headless Chromium through playwright-core, and a Hono app on an ephemeral port.
+/** Run edge code in a real browser for the browser test and `npm run bench:edge`: headless Chromium through playwright-core, and a Hono app on an ephemeral loopback port. */
 import { existsSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
