@@ -6,10 +6,12 @@ import { registerCalibrate } from "./calibrate.ts";
 import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
+import { registerPredictBatch } from "./predict-batch.ts";
 import { registerReference } from "./reference.ts";
 import { registerScore } from "./score.ts";
 import { registerServe } from "./serve.ts";
 import { registerTrain } from "./train.ts";
+import { registerWorker } from "./worker.ts";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   registerReference(program);
   registerScore(program);
   registerCalibrate(program);
+  registerPredictBatch(program);
+  registerWorker(program);
   return program;
 }
 

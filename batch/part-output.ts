@@ -1,0 +1,128 @@
+/** The batch output's columns, metadata and Parquet writer: one part written atomically, with its sha256. */
+import { createHash } from "node:crypto";
+import { readFile, rename, rm } from "node:fs/promises";
+import {
+  BOOLEAN,
+  DOUBLE,
+  type DuckDBConnection,
+  DuckDBDataChunk,
+  type DuckDBValue,
+  INTEGER,
+  UTINYINT,
+  VARCHAR,
+} from "@duckdb/node-api";
+import { COSORE_CITATION, parquetMetadata } from "../core/daily-table.ts";
+import type { ModelIdentity } from "../core/predict-site.ts";
+import { sqlIdent, sqlString } from "../ingest/sql.ts";
+import { tempPathFor } from "../io/atomic-write.ts";
+
+/** Columns of every output part, one row per site and calendar day from the site's first driver day to its last. */
+export const BATCH_COLUMNS = {
+  site: "site id as given in the drivers and sites files (VARCHAR)",
+  date: "calendar day (DATE)",
+  efflux:
+    "daily mean soil CO2 efflux, umol CO2 m-2 s-1, site-calibrated when the site has a calibration (DOUBLE)",
+  efflux_lower:
+    "10% bound of the efflux interval, umol CO2 m-2 s-1; NULL without a site calibration interval (DOUBLE)",
+  efflux_upper:
+    "90% bound of the efflux interval, umol CO2 m-2 s-1; NULL without a site calibration interval (DOUBLE)",
+  warmup: "true while the model state is still warming up (only with --spin-up none) (BOOLEAN)",
+  drivers_present: "how many of the model's daily drivers were observed that day (UTINYINT)",
+  driver_covered:
+    "true when at least one driver was observed that day; false = the model stepped through a gap (BOOLEAN)",
+} as const;
+
+/** Columns of one part, built site by site (row-aligned). */
+export interface PartColumns {
+  site: string[];
+  /** Days since 1970-01-01. */
+  day: number[];
+  efflux: number[];
+  lower: (number | null)[];
+  upper: (number | null)[];
+  warmup: boolean[];
+  driversPresent: number[];
+}
+
+/** Empty columns to append a part's sites to. */
+export function emptyPartColumns(): PartColumns {
+  return { site: [], day: [], efflux: [], lower: [], upper: [], warmup: [], driversPresent: [] };
+}
+
+/** Key-value metadata of a part: column descriptions with units, the model, the COSORE citation. */
+export function batchMetadata(model: ModelIdentity, writer: string): Record<string, string> {
+  return {
+    ...parquetMetadata(BATCH_COLUMNS, writer),
+    citation: COSORE_CITATION,
+    "soilco2.units": JSON.stringify({
+      efflux: "umol CO2 m-2 s-1",
+      efflux_lower: "umol CO2 m-2 s-1",
+      efflux_upper: "umol CO2 m-2 s-1",
+    }),
+    "soilco2.model": JSON.stringify(model),
+    "soilco2.model.name": model.name,
+    "soilco2.model.version": model.version,
+    "soilco2.model.sha256": model.sha256,
+  };
+}
+
+const VECTOR = 2048;
+
+/** sha256 of a file, lower-case hex. */
+export async function fileSha256(path: string): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
+}
+
+/**
+ * Write a part's rows to `path` (Parquet, zstd) atomically: appended to a DuckDB temp table in vectors of 2048 rows,
+ * copied to a temp file beside `path`, renamed over it.
+ * @returns the row count and the file's sha256
+ */
+export async function writePart(
+  con: DuckDBConnection,
+  cols: PartColumns,
+  path: string,
+  metadata: Record<string, string>,
+): Promise<{ rows: number; sha256: string }> {
+  const table = `part_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await con.run(
+    `CREATE TEMP TABLE ${table} (site VARCHAR, day INTEGER, efflux DOUBLE, efflux_lower DOUBLE, efflux_upper DOUBLE, warmup BOOLEAN, drivers_present UTINYINT)`,
+  );
+  const tmp = tempPathFor(path);
+  try {
+    const appender = await con.createAppender(table);
+    const types = [VARCHAR, INTEGER, DOUBLE, DOUBLE, DOUBLE, BOOLEAN, UTINYINT];
+    const n = cols.day.length;
+    for (let at = 0; at < n; at += VECTOR) {
+      const end = Math.min(n, at + VECTOR);
+      const chunk = DuckDBDataChunk.create(types, end - at);
+      const slice = <T extends DuckDBValue>(a: readonly T[]) => a.slice(at, end);
+      chunk.setColumns([
+        slice(cols.site),
+        slice(cols.day),
+        slice(cols.efflux),
+        slice(cols.lower),
+        slice(cols.upper),
+        slice(cols.warmup),
+        slice(cols.driversPresent),
+      ]);
+      appender.appendDataChunk(chunk);
+    }
+    appender.flushSync();
+    appender.closeSync();
+    const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
+    await con.run(`COPY (SELECT site, (DATE '1970-01-01' + day)::DATE AS date, efflux, efflux_lower, efflux_upper,
+        warmup, drivers_present, drivers_present > 0 AS driver_covered FROM ${table})
+      TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv.join(", ")}})`);
+    const sha256 = await fileSha256(tmp);
+    await rename(tmp, path);
+    return { rows: n, sha256 };
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  } finally {
+    await con.run(`DROP TABLE IF EXISTS ${table}`);
+  }
+}
