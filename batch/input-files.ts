@@ -74,7 +74,31 @@ export function readSql(input: InputFiles): string {
 }
 
 /** Column names of an input (all files together). */
-export async function inputColumns(con: DuckDBConnection, input: InputFiles): Promise<string[]> {
-  const r = await con.runAndReadAll(`DESCRIBE SELECT * FROM ${readSql(input)}`);
+export async function inputColumns(
+  con: DuckDBConnection,
+  input: InputFiles,
+  what: string,
+): Promise<string[]> {
+  const r = await readingInput(what, input, () =>
+    con.runAndReadAll(`DESCRIBE SELECT * FROM ${readSql(input)}`),
+  );
   return r.getRows().map((row) => String(row[0]));
+}
+
+/**
+ * Run a read of `input`: an error DuckDB raises while reading (not Parquet, a broken CSV) becomes one
+ * {@link InputError} naming the flag, its first line kept.
+ */
+export async function readingInput<T>(what: string, input: InputFiles, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    const first = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+    throw new InputError(
+      what,
+      `cannot read ${input.pattern}: ${first}`,
+      `check that it is valid ${input.format === "parquet" ? "Parquet" : "CSV with a header row"}`,
+    );
+  }
 }

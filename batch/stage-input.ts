@@ -8,7 +8,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError } from "../core/errors.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { sqlIdent, sqlString } from "../ingest/sql.ts";
-import { type InputFiles, inputColumns, readSql } from "./input-files.ts";
+import { type InputFiles, inputColumns, readingInput, readSql } from "./input-files.ts";
 
 /** Files the staging step writes under `<out>/.staging/`. */
 export const STAGING_FILES = { dir: ".staging", drivers: "drivers.parquet", sites: "sites.parquet" } as const;
@@ -44,7 +44,7 @@ async function stageSites(
   schema: ModelSchema,
   stagingDir: string,
 ): Promise<StagedInput["rejectedSites"]> {
-  const cols = await inputColumns(con, sites);
+  const cols = await inputColumns(con, sites, "--sites");
   if (!cols.includes("site"))
     throw new InputError("--sites", `${sites.pattern} has no "site" column`, "name the site id column site");
   for (const f of schema.static)
@@ -68,11 +68,13 @@ async function stageSites(
         `WHEN ${sqlIdent(f.name)} IS NOT NULL AND NULLIF(CAST(${sqlIdent(f.name)} AS VARCHAR), '') IS NOT NULL AND ${asDouble(f.name)} IS NULL THEN '${f.name}: not a number'`,
     )
     .join(" ");
-  await con.run(`CREATE OR REPLACE TEMP TABLE batch_sites_raw AS
+  await readingInput("--sites", sites, () =>
+    con.run(`CREATE OR REPLACE TEMP TABLE batch_sites_raw AS
     SELECT NULLIF(CAST(site AS VARCHAR), '') AS site, ${numeric.join(", ")}, ${catSql} AS ${sqlIdent(cat)},
            ${calSql} AS calibration, CASE ${unparseable || "WHEN false THEN ''"} ELSE NULL END AS reason,
            count(*) OVER (PARTITION BY NULLIF(CAST(site AS VARCHAR), '')) AS copies
-    FROM ${readSql(sites)}`);
+    FROM ${readSql(sites)}`),
+  );
   const rejected = (
     await con.runAndReadAll(`SELECT site, CASE WHEN site IS NULL THEN 'no site id'
         WHEN copies > 1 THEN 'listed ' || copies || ' times in the sites file' ELSE reason END
@@ -108,7 +110,7 @@ export async function stageInput(
   stagingDir: string,
 ): Promise<StagedInput> {
   const rejectedSites = await stageSites(con, sites, schema, stagingDir);
-  const cols = await inputColumns(con, drivers);
+  const cols = await inputColumns(con, drivers, "--drivers");
   for (const need of ["site", "date"])
     if (!cols.includes(need))
       throw new InputError(
@@ -141,7 +143,8 @@ export async function stageInput(
     (f) => `CASE WHEN ${outOfRange(f)} THEN NULL ELSE ${sqlIdent(`v_${f.name}`)} END AS ${sqlIdent(f.name)}`,
   );
   const stagedPath = join(stagingDir, STAGING_FILES.drivers);
-  await con.run(`COPY (
+  await readingInput("--drivers", drivers, () =>
+    con.run(`COPY (
     WITH typed AS (
       SELECT NULLIF(CAST(site AS VARCHAR), '') AS site, TRY_CAST(date AS DATE) AS d, ${raw.join(", ")}
       FROM ${readSql(drivers)}
@@ -152,7 +155,8 @@ export async function stageInput(
         WHEN ${observed.map(outOfRange).join(" OR ")} THEN 'value_out_of_range' ELSE NULL END AS issue
     FROM typed t LEFT JOIN (SELECT site FROM batch_sites) s ON t.site = s.site
     ORDER BY t.site, day
-  ) TO ${sqlString(stagedPath)} (FORMAT parquet, ROW_GROUP_SIZE 61440)`);
+  ) TO ${sqlString(stagedPath)} (FORMAT parquet, ROW_GROUP_SIZE 61440)`),
+  );
   const dropping = DROPPING_ISSUES.map(sqlString).join(", ");
   const issues = (
     await con.runAndReadAll(`SELECT coalesce(site, ''), issue, count(*)::INTEGER FROM read_parquet(${sqlString(stagedPath)})
