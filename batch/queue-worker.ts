@@ -64,6 +64,7 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
         model.catch(() => models.delete(modelSha256));
       }
       const m = await model;
+      log(`${part.name}: started (attempt ${bj.attemptsMade + 1})`);
       const con = await db.connect();
       try {
         const rec = await runPart(con, outDir, job, part, m.schema, m.predictor, writerName());
