@@ -13,9 +13,9 @@ export interface BatchDb {
 /**
  * Open an in-memory DuckDB that holds at most `memoryLimit` and spills sorts to `tempDir`, so an input of any size
  * streams through (the batch path never loads an input whole into JS).
- * @param memoryLimit DuckDB's memory_limit, e.g. `"384MB"`
+ * @param memoryLimit DuckDB's memory_limit, e.g. `"256MB"`
  */
-export async function openBatchDb(tempDir: string, memoryLimit = "384MB", threads = 2): Promise<BatchDb> {
+export async function openBatchDb(tempDir: string, memoryLimit = "256MB", threads = 2): Promise<BatchDb> {
   await mkdir(tempDir, { recursive: true });
   const db = await DuckDBInstance.create(":memory:", {
     memory_limit: memoryLimit,

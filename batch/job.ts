@@ -22,11 +22,14 @@ export interface JobOptions {
   batchSiteDays: number;
 }
 
-/** The shipped options: parts of ~250 000 site-days, batches of at most 16 site-years (`npm run bench:batch`). */
+/**
+ * The shipped options: parts of ~100 000 site-days (three in flight stay well under the memory target), batches of
+ * at most 16 000 padded site-days, about four 10-year series, where bare session.run peaks (`npm run bench:batch`).
+ */
 export const DEFAULT_JOB_OPTIONS: JobOptions = {
   spinUp: "mirror",
-  partSiteDays: 250_000,
-  batchSiteDays: 16 * 365,
+  partSiteDays: 100_000,
+  batchSiteDays: 16_000,
 };
 
 /** One part: a contiguous range of sites in DuckDB's order, written to `parts/<name>.parquet`. */

@@ -9,7 +9,6 @@ import {
   type DuckDBValue,
   INTEGER,
   UTINYINT,
-  VARCHAR,
 } from "@duckdb/node-api";
 import { COSORE_CITATION, parquetMetadata } from "../core/daily-table.ts";
 import type { ModelIdentity } from "../core/predict-site.ts";
@@ -32,21 +31,32 @@ export const BATCH_COLUMNS = {
     "true when at least one driver was observed that day; false = the model stepped through a gap (BOOLEAN)",
 } as const;
 
-/** Columns of one part, built site by site (row-aligned). */
+/** Columns of one part, row-aligned typed arrays (sites by index into `sites`). */
 export interface PartColumns {
-  site: string[];
+  sites: string[];
+  siteIx: Int32Array;
   /** Days since 1970-01-01. */
-  day: number[];
-  efflux: number[];
-  lower: (number | null)[];
-  upper: (number | null)[];
-  warmup: boolean[];
-  driversPresent: number[];
+  day: Int32Array;
+  efflux: Float64Array;
+  /** NaN where there is no interval (written as NULL). */
+  lower: Float64Array;
+  upper: Float64Array;
+  warmup: Uint8Array;
+  driversPresent: Uint8Array;
 }
 
-/** Empty columns to append a part's sites to. */
-export function emptyPartColumns(): PartColumns {
-  return { site: [], day: [], efflux: [], lower: [], upper: [], warmup: [], driversPresent: [] };
+/** Columns for `rows` rows. */
+export function allocPartColumns(rows: number): PartColumns {
+  return {
+    sites: [],
+    siteIx: new Int32Array(rows),
+    day: new Int32Array(rows),
+    efflux: new Float64Array(rows),
+    lower: new Float64Array(rows),
+    upper: new Float64Array(rows),
+    warmup: new Uint8Array(rows),
+    driversPresent: new Uint8Array(rows),
+  };
 }
 
 /** Key-value metadata of a part: column descriptions with units, the model, the COSORE citation. */
@@ -88,41 +98,63 @@ export async function writePart(
 ): Promise<{ rows: number; sha256: string }> {
   const table = `part_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   await con.run(
-    `CREATE TEMP TABLE ${table} (site VARCHAR, day INTEGER, efflux DOUBLE, efflux_lower DOUBLE, efflux_upper DOUBLE, warmup BOOLEAN, drivers_present UTINYINT)`,
+    `CREATE TEMP TABLE ${table} (ix INTEGER, day INTEGER, efflux DOUBLE, efflux_lower DOUBLE, efflux_upper DOUBLE, warmup BOOLEAN, drivers_present UTINYINT)`,
   );
   const tmp = tempPathFor(path);
   try {
-    const appender = await con.createAppender(table);
-    const types = [VARCHAR, INTEGER, DOUBLE, DOUBLE, DOUBLE, BOOLEAN, UTINYINT];
-    const n = cols.day.length;
-    for (let at = 0; at < n; at += VECTOR) {
-      const end = Math.min(n, at + VECTOR);
-      const chunk = DuckDBDataChunk.create(types, end - at);
-      const slice = <T extends DuckDBValue>(a: readonly T[]) => a.slice(at, end);
-      chunk.setColumns([
-        slice(cols.site),
-        slice(cols.day),
-        slice(cols.efflux),
-        slice(cols.lower),
-        slice(cols.upper),
-        slice(cols.warmup),
-        slice(cols.driversPresent),
-      ]);
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-    appender.closeSync();
+    await appendColumns(con, table, cols);
+    await con.run(`CREATE TEMP TABLE ${table}_sites (ix INTEGER, site VARCHAR)`);
+    const sa = await con.createAppender(`${table}_sites`);
+    cols.sites.forEach((name, i) => {
+      sa.appendInteger(i);
+      sa.appendVarchar(name);
+      sa.endRow();
+    });
+    sa.flushSync();
+    sa.closeSync();
     const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
-    await con.run(`COPY (SELECT site, (DATE '1970-01-01' + day)::DATE AS date, efflux, efflux_lower, efflux_upper,
-        warmup, drivers_present, drivers_present > 0 AS driver_covered FROM ${table})
+    await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, efflux_lower, efflux_upper,
+        warmup, drivers_present, drivers_present > 0 AS driver_covered FROM ${table} p JOIN ${table}_sites s ON p.ix = s.ix
+        ORDER BY p.ix, p.day)
       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv.join(", ")}})`);
     const sha256 = await fileSha256(tmp);
     await rename(tmp, path);
-    return { rows: n, sha256 };
+    return { rows: cols.day.length, sha256 };
   } catch (err) {
     await rm(tmp, { force: true });
     throw err;
   } finally {
     await con.run(`DROP TABLE IF EXISTS ${table}`);
+    await con.run(`DROP TABLE IF EXISTS ${table}_sites`);
   }
+}
+
+/** Append the typed columns in vectors of 2048 rows, value by value into each vector (no per-chunk copies). */
+async function appendColumns(con: DuckDBConnection, table: string, cols: PartColumns): Promise<void> {
+  const appender = await con.createAppender(table);
+  const types = [INTEGER, INTEGER, DOUBLE, DOUBLE, DOUBLE, BOOLEAN, UTINYINT];
+  const n = cols.day.length;
+  const nullable = (a: Float64Array, i: number) => (Number.isNaN(a[i]!) ? null : a[i]!);
+  for (let at = 0; at < n; at += VECTOR) {
+    const len = Math.min(VECTOR, n - at);
+    const chunk = DuckDBDataChunk.create(types, len);
+    const v = types.map(
+      (_, c) =>
+        chunk.getColumnVector(c) as unknown as { setItem(i: number, x: DuckDBValue): void; flush(): void },
+    );
+    for (let i = 0; i < len; i++) {
+      const r = at + i;
+      v[0]!.setItem(i, cols.siteIx[r]!);
+      v[1]!.setItem(i, cols.day[r]!);
+      v[2]!.setItem(i, cols.efflux[r]!);
+      v[3]!.setItem(i, nullable(cols.lower, r));
+      v[4]!.setItem(i, nullable(cols.upper, r));
+      v[5]!.setItem(i, cols.warmup[r] === 1);
+      v[6]!.setItem(i, cols.driversPresent[r]!);
+    }
+    for (const x of v) x.flush();
+    appender.appendDataChunk(chunk);
+  }
+  appender.flushSync();
+  appender.closeSync();
 }

@@ -60,61 +60,86 @@ export async function readPart(
   }
   const drivers = job.drivers;
   const dropping = DROPPING_ISSUES.map(sqlString).join(", ");
-  const res = await con.runAndReadAll(
-    `SELECT site, day, ${drivers.map(sqlIdent).join(", ")} FROM read_parquet(${sqlString(join(staging, STAGING_FILES.drivers))})
-     WHERE ${range(part)} AND (issue IS NULL OR issue NOT IN (${dropping})) ORDER BY site, day`,
+  const from = `FROM read_parquet(${sqlString(join(staging, STAGING_FILES.drivers))})
+     WHERE ${range(part)} AND (issue IS NULL OR issue NOT IN (${dropping}))`;
+  const spans = (
+    await con.runAndReadAll(
+      `SELECT site, count(*)::INTEGER, min(day), max(day) ${from} GROUP BY site ORDER BY site`,
+    )
+  ).getRows();
+  const builders = spans.map((r) =>
+    newBuilder(String(r[0]), Number(r[1]), Number(r[2]), Number(r[3]), drivers.length),
   );
-  const cols = res.getColumnsJS() as unknown[][];
-  const siteCol = cols[0] as string[];
-  const dayCol = cols[1] as number[];
-  const valueCols = cols.slice(2) as (number | null)[][];
-  const out: PartSite[] = [];
-  let i = 0;
-  while (i < siteCol.length) {
-    const site = siteCol[i]!;
-    let j = i;
-    while (j < siteCol.length && siteCol[j] === site) j++;
-    out.push(buildSite(site, i, j, dayCol, valueCols, drivers, staticBySite.get(site), job));
-    i = j;
+  // rows stream in vectors of 2048 (no site strings: the counts above say where each site ends)
+  const res = await con.run(`SELECT day, ${drivers.map(sqlIdent).join(", ")} ${from} ORDER BY site, day`);
+  let b = 0;
+  let left = builders[0]?.rows ?? 0;
+  for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
+    const dayVec = chunk.getColumnVector(0);
+    const vecs = drivers.map((_, c) => chunk.getColumnVector(c + 1));
+    const n = chunk.rowCount;
+    for (let r = 0; r < n; r++) {
+      while (left === 0) left = builders[++b]!.rows;
+      addRow(builders[b]!, dayVec.getItem(r) as number, vecs, r);
+      left--;
+    }
   }
-  return out;
+  return builders.map((bd) => finishSite(bd, drivers, staticBySite.get(bd.site), job));
 }
 
-function buildSite(
-  site: string,
-  from: number,
-  to: number,
-  days: number[],
-  values: (number | null)[][],
+/** A site's series being filled from the rows. */
+interface Builder {
+  site: string;
+  rows: number;
+  first: number;
+  series: (number | null)[][];
+  present: Uint8Array;
+  /** How many rows each day got (a day with more than one is dropped). */
+  copies: Uint8Array;
+}
+
+function newBuilder(site: string, rows: number, first: number, last: number, drivers: number): Builder {
+  const span = last - first + 1;
+  return {
+    site,
+    rows,
+    first,
+    series: Array.from({ length: drivers }, () => new Array<number | null>(span).fill(null)),
+    present: new Uint8Array(span),
+    copies: new Uint8Array(span),
+  };
+}
+
+function addRow(b: Builder, day: number, vecs: { getItem(i: number): unknown }[], r: number): void {
+  const t = day - b.first;
+  b.copies[t] = Math.min(255, b.copies[t]! + 1);
+  let n = 0;
+  for (let c = 0; c < vecs.length; c++) {
+    const v = vecs[c]!.getItem(r) as number | null;
+    if (v !== null) {
+      b.series[c]![t] = v;
+      n++;
+    }
+  }
+  b.present[t] = n;
+}
+
+function finishSite(
+  b: Builder,
   drivers: string[],
   meta:
     | { attrs: Record<string, number | string | null>; calibration: unknown; calError: string | null }
     | undefined,
   job: BatchJob,
 ): PartSite {
-  const first = days[from]!;
-  const span = days[to - 1]! - first + 1;
-  const series = drivers.map(() => new Array<number | null>(span).fill(null));
-  const present = new Uint8Array(span);
+  const { site, present, series } = b;
   let duplicateRows = 0;
-  for (let r = from; r < to; r++) {
-    const t = days[r]! - first;
-    const dupPrev = r > from && days[r - 1] === days[r];
-    const dupNext = r + 1 < to && days[r + 1] === days[r];
-    if (dupPrev || dupNext) {
-      duplicateRows++;
-      continue;
+  for (let t = 0; t < b.copies.length; t++)
+    if (b.copies[t]! > 1) {
+      duplicateRows += b.copies[t]!;
+      present[t] = 0;
+      for (const s of series) s[t] = null;
     }
-    let n = 0;
-    for (let c = 0; c < drivers.length; c++) {
-      const v = values[c]![r]!;
-      if (v !== null) {
-        series[c]![t] = v;
-        n++;
-      }
-    }
-    present[t] = n;
-  }
   if (!meta) return { site, request: null, present, duplicateRows, error: "not in the sites file" };
   if (meta.calError) return { site, request: null, present, duplicateRows, error: meta.calError };
   return {
@@ -125,7 +150,7 @@ function buildSite(
     request: {
       id: site,
       static: meta.attrs,
-      start: isoDate(first),
+      start: isoDate(b.first),
       drivers: Object.fromEntries(drivers.map((d, c) => [d, series[c]!])),
       spin_up: job.options.spinUp,
       ...(meta.calibration ? { calibration: meta.calibration as SiteCalibration } : {}),

@@ -8,7 +8,7 @@ import { staticWidth } from "../core/model-schema.ts";
 import { answerSite, type PlannedSite, planSite } from "../core/predict-site.ts";
 import { type BatchJob, type JobPart, partPath } from "./job.ts";
 import { readJsonIf, writeJsonAtomic } from "./json-file.ts";
-import { batchMetadata, emptyPartColumns, fileSha256, writePart } from "./part-output.ts";
+import { allocPartColumns, batchMetadata, fileSha256, writePart } from "./part-output.ts";
 import { readPart } from "./read-part.ts";
 
 /** Runs the model on a raw batch: [batch, time] efflux. */
@@ -105,7 +105,6 @@ export async function runPart(
   }
   const Dd = schema.dynamic.length;
   const Ds = staticWidth(schema);
-  const byPlan = new Map(plans.map((p) => [p.plan, p]));
   const batches = groupBatches(
     plans.map((p) => p.plan),
     Dd,
@@ -122,29 +121,31 @@ export async function runPart(
       return b.map((p, i) => answerSite(p, outputRow(y, i, raw.time), schema, () => ""));
     }),
   );
-  const cols = emptyPartColumns();
-  let modelDays = 0;
-  const answered = new Map<string, ReturnType<typeof answerSite>>();
+  const answered = new Map<PlannedSite, ReturnType<typeof answerSite>>();
   batches.forEach((b, k) => {
     b.forEach((p, i) => {
-      answered.set(byPlan.get(p)!.site, outputs[k]![i]!);
+      answered.set(p, outputs[k]![i]!);
     });
   });
-  for (const p of plans) {
-    const a = answered.get(p.site)!;
+  const cols = allocPartColumns(plans.reduce((n, p) => n + p.plan.encoded.days.length, 0));
+  let modelDays = 0;
+  let at = 0;
+  plans.forEach((p, ix) => {
+    const a = answered.get(p.plan)!;
     const days = p.plan.encoded.days;
+    cols.sites.push(p.site);
     modelDays += p.plan.run.dynamic.length / Dd;
-    for (let t = 0; t < days.length; t++) {
-      cols.site.push(p.site);
-      cols.day.push(days[t]!);
-      cols.efflux.push(a.efflux[t]!);
-      cols.lower.push(a.efflux_lower ? a.efflux_lower[t]! : null);
-      cols.upper.push(a.efflux_upper ? a.efflux_upper[t]! : null);
-      cols.warmup.push(a.warmup[t]!);
-      cols.driversPresent.push(p.present[t]!);
+    for (let t = 0; t < days.length; t++, at++) {
+      cols.siteIx[at] = ix;
+      cols.day[at] = days[t]!;
+      cols.efflux[at] = a.efflux[t]!;
+      cols.lower[at] = a.efflux_lower ? a.efflux_lower[t]! : Number.NaN;
+      cols.upper[at] = a.efflux_upper ? a.efflux_upper[t]! : Number.NaN;
+      cols.warmup[at] = a.warmup[t] ? 1 : 0;
+      cols.driversPresent[at] = p.present[t]!;
     }
     outcomes.get(p.site)!.rows = days.length;
-  }
+  });
   const file = partPath(outDir, part, "parquet");
   const { rows, sha256 } = await writePart(con, cols, file, batchMetadata(job.model, writer));
   const record: PartRecord = {
@@ -158,5 +159,8 @@ export async function runPart(
     writer,
   };
   await writeJsonAtomic(partPath(outDir, part, "json"), record);
+  console.error(
+    `TIMING ${part.name} read ${(T1 - T0).toFixed(0)} plan+infer ${(T2 - T1).toFixed(0)} cols ${(T3 - T2).toFixed(0)} write ${(performance.now() - T3).toFixed(0)}`,
+  );
   return record;
 }
