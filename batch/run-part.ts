@@ -159,8 +159,5 @@ export async function runPart(
     writer,
   };
   await writeJsonAtomic(partPath(outDir, part, "json"), record);
-  console.error(
-    `TIMING ${part.name} read ${(T1 - T0).toFixed(0)} plan+infer ${(T2 - T1).toFixed(0)} cols ${(T3 - T2).toFixed(0)} write ${(performance.now() - T3).toFixed(0)}`,
-  );
   return record;
 }
