@@ -10,6 +10,7 @@ import { registerPredictBatch } from "./predict-batch.ts";
 import { registerReference } from "./reference.ts";
 import { registerScore } from "./score.ts";
 import { registerServe } from "./serve.ts";
+import { registerSyntheticSeries } from "./synthetic-series.ts";
 import { registerTrain } from "./train.ts";
 import { registerWorker } from "./worker.ts";
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   registerCalibrate(program);
   registerPredictBatch(program);
   registerWorker(program);
+  registerSyntheticSeries(program);
   return program;
 }
 
