@@ -31,47 +31,45 @@ export async function enqueueAndWait(
   job: BatchJob,
   parts: readonly JobPart[],
   onPart: (part: JobPart) => void,
-  pollMs = 300,
+  pollMs = 500,
 ): Promise<void> {
   const queue = new Queue<PartJobData>(QUEUE_NAME, { connection: redisConnection(url) });
+  const idOf = (p: JobPart) => partJobId(outDir, job.createdAt, p.name);
+  const entry = (p: JobPart) => ({
+    name: p.name,
+    data: { outDir, part: p.index, modelSha256: job.model.sha256 },
+    opts: { ...PART_JOB_OPTIONS, jobId: idOf(p) },
+  });
   try {
-    const add = (p: JobPart) =>
-      queue.add(
-        p.name,
-        { outDir, part: p.index, modelSha256: job.model.sha256 },
-        { ...PART_JOB_OPTIONS, jobId: partJobId(outDir, job.createdAt, p.name) },
-      );
-    await queue.addBulk(
-      parts.map((p) => ({
-        name: p.name,
-        data: { outDir, part: p.index, modelSha256: job.model.sha256 },
-        opts: { ...PART_JOB_OPTIONS, jobId: partJobId(outDir, job.createdAt, p.name) },
-      })),
-    );
+    await queue.addBulk(parts.map(entry));
+    // a part that failed in an earlier run of this job keeps its id: give it its attempts again
+    const ours = new Set(parts.map(idOf));
+    for (const j of await queue.getFailed()) if (j.id && ours.has(j.id)) await j.retry();
     const waiting = new Set(parts);
-    while (waiting.size > 0) {
-      const failed: string[] = [];
-      for (const p of [...waiting]) {
+    for (let poll = 1; waiting.size > 0; poll++) {
+      for (const p of [...waiting])
         if (existsSync(partPath(outDir, p, "json"))) {
           waiting.delete(p);
           onPart(p);
-          continue;
         }
-        const id = partJobId(outDir, job.createdAt, p.name);
-        const state = await queue.getJobState(id);
-        if (state === "failed")
-          failed.push(`${p.name}: ${(await queue.getJob(id))?.failedReason ?? "failed"}`);
-        else if (state === "unknown" || state === "completed") {
-          // completed without its sidecar, or gone: only a lost write can do that, so run it again
-          if (state === "completed") await (await queue.getJob(id))?.remove();
-          if (!existsSync(partPath(outDir, p, "json"))) await add(p);
-        }
-      }
+      if (waiting.size === 0) break;
+      const open = new Set([...waiting].map(idOf));
+      const failed = (await queue.getFailed()).filter((j) => j.id && open.has(j.id));
       if (failed.length > 0)
         throw new BatchJobError(
-          `parts failed after ${PART_JOB_OPTIONS.attempts} attempts: ${failed.join("; ")}`,
+          `parts failed after ${PART_JOB_OPTIONS.attempts} attempts: ${failed.map((j) => `${j.name}: ${j.failedReason}`).join("; ")}`,
         );
-      if (waiting.size > 0) await new Promise((r) => setTimeout(r, pollMs));
+      // every ~10 s: a part whose job is gone (Redis restarted, removed by hand) or completed without its sidecar
+      // (a lost write) is added again
+      if (poll % Math.max(1, Math.round(10_000 / pollMs)) === 0)
+        for (const p of waiting) {
+          const state = await queue.getJobState(idOf(p));
+          if (state !== "unknown" && state !== "completed") continue;
+          if (existsSync(partPath(outDir, p, "json"))) continue;
+          if (state === "completed") await (await queue.getJob(idOf(p)))?.remove();
+          await queue.add(entry(p).name, entry(p).data, entry(p).opts);
+        }
+      await new Promise((r) => setTimeout(r, pollMs));
     }
   } finally {
     await queue.close();
