@@ -1,10 +1,11 @@
 /** `predict-batch` as a function: prepare (or resume) the job, run its parts here or through a queue, write the manifest. */
+import { readdir, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findModelDirs } from "../serving/node/model-dirs.ts";
 import { openBatchDb } from "./duckdb.ts";
-import type { JobOptions } from "./job.ts";
+import { BATCH_FILES, type JobOptions } from "./job.ts";
 import { loadBatchModel } from "./load-model.ts";
 import { type BatchManifest, writeManifest } from "./manifest.ts";
 import { prepareJob } from "./prepare-job.ts";
@@ -29,6 +30,12 @@ export interface PredictBatchOptions {
   queue?: string | undefined;
   progress?: boolean;
   log?: (line: string) => void;
+}
+
+/** Temp files a killed run left beside its parts (safe to remove when no other process writes here). */
+async function removeStaleTemps(dir: string): Promise<void> {
+  for (const f of await readdir(dir).catch(() => [] as string[]))
+    if (f.startsWith(".") && f.endsWith(".tmp")) await rm(join(dir, f), { force: true });
 }
 
 /** The highest shipped model version directory. */
@@ -67,6 +74,7 @@ export async function predictBatch(o: PredictBatchOptions): Promise<BatchManifes
     try {
       if (o.queue) await enqueueAndWait(o.queue, outDir, job, pending, (p) => bar?.advance(p.siteDays));
       else if (pending.length > 0) {
+        await removeStaleTemps(join(outDir, BATCH_FILES.parts));
         const sessions = o.sessions ?? defaultSessions();
         const model = await loadBatchModel(job.modelDir, sessions, { expectSha256: job.model.sha256, log });
         try {

@@ -1,7 +1,7 @@
 /** Run one part: its sites through core's request → tensor path (planSite, stackSites, answerSite) on a predictor, written as one Parquet part and its sidecar. */
 import { stat } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
-import { outputRow, stackSites } from "../core/batch.ts";
+import { outputRow, type RawBatch, stackSites } from "../core/batch.ts";
 import { Soilco2Error } from "../core/errors.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { staticWidth } from "../core/model-schema.ts";
@@ -13,7 +13,7 @@ import { readPart } from "./read-part.ts";
 
 /** Runs the model on a raw batch: [batch, time] efflux. */
 export interface BatchPredictor {
-  predict(input: import("../core/batch.ts").RawBatch): Promise<Float32Array>;
+  predict(input: RawBatch): Promise<Float32Array>;
 }
 
 /** Per site of a part: rows written, rows dropped as duplicates, or why the site could not run. */
