@@ -43,6 +43,9 @@ export interface PartColumns {
   upper: Float64Array;
   warmup: Uint8Array;
   driversPresent: Uint8Array;
+  /** Whether any row has an interval / a warm-up flag: when none has, the column is written as constant by SQL. */
+  anyInterval: boolean;
+  anyWarmup: boolean;
 }
 
 /** Columns for `rows` rows. */
@@ -56,6 +59,8 @@ export function allocPartColumns(rows: number): PartColumns {
     upper: new Float64Array(rows),
     warmup: new Uint8Array(rows),
     driversPresent: new Uint8Array(rows),
+    anyInterval: false,
+    anyWarmup: false,
   };
 }
 
@@ -97,8 +102,12 @@ export async function writePart(
   metadata: Record<string, string>,
 ): Promise<{ rows: number; sha256: string }> {
   const table = `part_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const optional = [
+    ...(cols.anyInterval ? ["efflux_lower DOUBLE", "efflux_upper DOUBLE"] : []),
+    ...(cols.anyWarmup ? ["warmup BOOLEAN"] : []),
+  ];
   await con.run(
-    `CREATE TEMP TABLE ${table} (ix INTEGER, day INTEGER, efflux DOUBLE, efflux_lower DOUBLE, efflux_upper DOUBLE, warmup BOOLEAN, drivers_present UTINYINT)`,
+    `CREATE TEMP TABLE ${table} (ix INTEGER, day INTEGER, efflux DOUBLE, drivers_present UTINYINT${optional.map((c) => `, ${c}`).join("")})`,
   );
   const tmp = tempPathFor(path);
   try {
@@ -113,8 +122,12 @@ export async function writePart(
     sa.flushSync();
     sa.closeSync();
     const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
-    await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, efflux_lower, efflux_upper,
-        warmup, drivers_present, drivers_present > 0 AS driver_covered FROM ${table} p JOIN ${table}_sites s ON p.ix = s.ix
+    const interval = cols.anyInterval
+      ? "efflux_lower, efflux_upper"
+      : "NULL::DOUBLE AS efflux_lower, NULL::DOUBLE AS efflux_upper";
+    const warmup = cols.anyWarmup ? "warmup" : "false AS warmup";
+    await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, ${interval},
+        ${warmup}, drivers_present, drivers_present > 0 AS driver_covered FROM ${table} p JOIN ${table}_sites s ON p.ix = s.ix
         ORDER BY p.ix, p.day)
       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv.join(", ")}})`);
     const sha256 = await fileSha256(tmp);
@@ -132,25 +145,41 @@ export async function writePart(
 /** Append the typed columns in vectors of 2048 rows, value by value into each vector (no per-chunk copies). */
 async function appendColumns(con: DuckDBConnection, table: string, cols: PartColumns): Promise<void> {
   const appender = await con.createAppender(table);
-  const types = [INTEGER, INTEGER, DOUBLE, DOUBLE, DOUBLE, BOOLEAN, UTINYINT];
+  const types = [
+    INTEGER,
+    INTEGER,
+    DOUBLE,
+    UTINYINT,
+    ...(cols.anyInterval ? [DOUBLE, DOUBLE] : []),
+    ...(cols.anyWarmup ? [BOOLEAN] : []),
+  ];
   const n = cols.day.length;
   const nullable = (a: Float64Array, i: number) => (Number.isNaN(a[i]!) ? null : a[i]!);
   for (let at = 0; at < n; at += VECTOR) {
     const len = Math.min(VECTOR, n - at);
     const chunk = DuckDBDataChunk.create(types, len);
-    const v = types.map(
-      (_, c) =>
-        chunk.getColumnVector(c) as unknown as { setItem(i: number, x: DuckDBValue): void; flush(): void },
-    );
+    type Vec = { setItem(i: number, x: DuckDBValue): void; flush(): void };
+    const v = types.map((_, c) => chunk.getColumnVector(c) as unknown as Vec);
+    const [ix, day, efflux, present] = v as [Vec, Vec, Vec, Vec];
     for (let i = 0; i < len; i++) {
       const r = at + i;
-      v[0]!.setItem(i, cols.siteIx[r]!);
-      v[1]!.setItem(i, cols.day[r]!);
-      v[2]!.setItem(i, cols.efflux[r]!);
-      v[3]!.setItem(i, nullable(cols.lower, r));
-      v[4]!.setItem(i, nullable(cols.upper, r));
-      v[5]!.setItem(i, cols.warmup[r] === 1);
-      v[6]!.setItem(i, cols.driversPresent[r]!);
+      ix.setItem(i, cols.siteIx[r]!);
+      day.setItem(i, cols.day[r]!);
+      efflux.setItem(i, cols.efflux[r]!);
+      present.setItem(i, cols.driversPresent[r]!);
+    }
+    let c = 4;
+    if (cols.anyInterval) {
+      const lower = v[c++]!;
+      const upper = v[c++]!;
+      for (let i = 0; i < len; i++) {
+        lower.setItem(i, nullable(cols.lower, at + i));
+        upper.setItem(i, nullable(cols.upper, at + i));
+      }
+    }
+    if (cols.anyWarmup) {
+      const w = v[c++]!;
+      for (let i = 0; i < len; i++) w.setItem(i, cols.warmup[at + i] === 1);
     }
     for (const x of v) x.flush();
     appender.appendDataChunk(chunk);

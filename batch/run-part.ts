@@ -135,6 +135,8 @@ export async function runPart(
     const days = p.plan.encoded.days;
     cols.sites.push(p.site);
     modelDays += p.plan.run.dynamic.length / Dd;
+    if (a.efflux_lower) cols.anyInterval = true;
+    if (a.warmup.some(Boolean)) cols.anyWarmup = true;
     for (let t = 0; t < days.length; t++, at++) {
       cols.siteIx[at] = ix;
       cols.day[at] = days[t]!;
