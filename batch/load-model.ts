@@ -51,7 +51,12 @@ export async function loadBatchModel(
   return {
     predictor: entry.predictor,
     schema: entry.schema,
-    identity: { name: entry.name, version: entry.manifest.version, sha256: entry.sha256 },
+    identity: {
+      name: entry.name,
+      version: entry.manifest.version,
+      sha256: entry.sha256,
+      manifest: entry.manifest,
+    },
     provider: entry.executionProvider,
     release: loaded.release,
   };

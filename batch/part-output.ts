@@ -22,9 +22,11 @@ export const BATCH_COLUMNS = {
   efflux:
     "daily mean soil CO2 efflux, umol CO2 m-2 s-1, site-calibrated when the site has a calibration (DOUBLE)",
   efflux_lower:
-    "10% bound of the efflux interval, umol CO2 m-2 s-1; NULL without a site calibration interval (DOUBLE)",
+    "10% bound of the efflux interval, umol CO2 m-2 s-1: the site calibration's, else the model's own; NULL without either (DOUBLE)",
   efflux_upper:
-    "90% bound of the efflux interval, umol CO2 m-2 s-1; NULL without a site calibration interval (DOUBLE)",
+    "90% bound of the efflux interval, umol CO2 m-2 s-1: the site calibration's, else the model's own; NULL without either (DOUBLE)",
+  interval_source:
+    "where the interval comes from: calibration (the site's) or network (the model's own); NULL: none (VARCHAR)",
   warmup: "true while the model state is still warming up (only with --spin-up none) (BOOLEAN)",
   drivers_present: "how many of the model's daily drivers were observed that day (UTINYINT)",
   driver_covered:
@@ -34,6 +36,8 @@ export const BATCH_COLUMNS = {
 /** Columns of one part, row-aligned typed arrays (sites by index into `sites`). */
 export interface PartColumns {
   sites: string[];
+  /** Per site: where its interval comes from (core's answer), or null. */
+  intervalSource: (string | null)[];
   siteIx: Int32Array;
   /** Days since 1970-01-01. */
   day: Int32Array;
@@ -52,6 +56,7 @@ export interface PartColumns {
 export function allocPartColumns(rows: number): PartColumns {
   return {
     sites: [],
+    intervalSource: [],
     siteIx: new Int32Array(rows),
     day: new Int32Array(rows),
     efflux: new Float64Array(rows),
@@ -112,11 +117,14 @@ export async function writePart(
   const tmp = tempPathFor(path);
   try {
     await appendColumns(con, table, cols);
-    await con.run(`CREATE TEMP TABLE ${table}_sites (ix INTEGER, site VARCHAR)`);
+    await con.run(`CREATE TEMP TABLE ${table}_sites (ix INTEGER, site VARCHAR, interval_source VARCHAR)`);
     const sa = await con.createAppender(`${table}_sites`);
     cols.sites.forEach((name, i) => {
       sa.appendInteger(i);
       sa.appendVarchar(name);
+      const src = cols.intervalSource[i];
+      if (src) sa.appendVarchar(src);
+      else sa.appendNull();
       sa.endRow();
     });
     sa.flushSync();
@@ -126,7 +134,7 @@ export async function writePart(
       ? "efflux_lower, efflux_upper"
       : "NULL::DOUBLE AS efflux_lower, NULL::DOUBLE AS efflux_upper";
     const warmup = cols.anyWarmup ? "warmup" : "false AS warmup";
-    await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, ${interval},
+    await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, ${interval}, s.interval_source,
         ${warmup}, drivers_present, drivers_present > 0 AS driver_covered FROM ${table} p JOIN ${table}_sites s ON p.ix = s.ix
         ORDER BY p.ix, p.day)
       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv.join(", ")}})`);

@@ -78,15 +78,8 @@ export async function predictBatch(o: PredictBatchOptions): Promise<BatchManifes
         const sessions = o.sessions ?? defaultSessions();
         const model = await loadBatchModel(job.modelDir, sessions, { expectSha256: job.model.sha256, log });
         try {
-          await runParts(
-            db,
-            outDir,
-            job,
-            pending,
-            prepared.schema,
-            model.predictor,
-            o.inFlight ?? sessions + 1,
-            (p) => bar?.advance(p.siteDays),
+          await runParts(db, outDir, job, pending, model, o.inFlight ?? sessions + 1, (p) =>
+            bar?.advance(p.siteDays),
           );
         } finally {
           await model.release();

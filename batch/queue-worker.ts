@@ -67,7 +67,7 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
       log(`${part.name}: started (attempt ${bj.attemptsMade + 1})`);
       const con = await db.connect();
       try {
-        const rec = await runPart(con, outDir, job, part, m.schema, m.predictor, writerName());
+        const rec = await runPart(con, outDir, job, part, m, writerName());
         log(`${part.name}: ${rec.rows} site-days written`);
         return { part: part.name, rows: rec.rows };
       } finally {

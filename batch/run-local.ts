@@ -2,10 +2,9 @@
 
 import { createRequire } from "node:module";
 import { hostname } from "node:os";
-import type { ModelSchema } from "../core/model-schema.ts";
 import type { BatchDb } from "./duckdb.ts";
 import type { BatchJob, JobPart } from "./job.ts";
-import { type BatchPredictor, finishedPart, type PartRecord, runPart } from "./run-part.ts";
+import { finishedPart, type PartModel, type PartRecord, runPart } from "./run-part.ts";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
@@ -30,8 +29,7 @@ export async function runParts(
   outDir: string,
   job: BatchJob,
   parts: readonly JobPart[],
-  schema: ModelSchema,
-  predictor: BatchPredictor,
+  model: PartModel,
   inFlight: number,
   onPart: (part: JobPart, record: PartRecord) => void,
 ): Promise<void> {
@@ -42,7 +40,7 @@ export async function runParts(
     while (failure === undefined && next < parts.length) {
       const part = parts[next++]!;
       try {
-        onPart(part, await runPart(con, outDir, job, part, schema, predictor, writerName()));
+        onPart(part, await runPart(con, outDir, job, part, model, writerName()));
       } catch (err) {
         failure ??= err;
       }

@@ -5,7 +5,7 @@ import { outputRow, type RawBatch, stackSites } from "../core/batch.ts";
 import { Soilco2Error } from "../core/errors.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { staticWidth } from "../core/model-schema.ts";
-import { answerSite, type PlannedSite, planSite } from "../core/predict-site.ts";
+import { answerSite, type ModelIdentity, type PlannedSite, planSite } from "../core/predict-site.ts";
 import { type BatchJob, type JobPart, partPath } from "./job.ts";
 import { readJsonIf, writeJsonAtomic } from "./json-file.ts";
 import { allocPartColumns, batchMetadata, fileSha256, writePart } from "./part-output.ts";
@@ -14,6 +14,16 @@ import { readPart } from "./read-part.ts";
 /** Runs the model on a raw batch: [batch, time] efflux. */
 export interface BatchPredictor {
   predict(input: RawBatch): Promise<Float32Array>;
+}
+
+/**
+ * The model a part runs on: its schema, a predictor (the worker pool) and its identity, with the manifest whose
+ * network intervals give a site without a calibration its interval (core/predict-site.ts).
+ */
+export interface PartModel {
+  schema: ModelSchema;
+  predictor: BatchPredictor;
+  identity: ModelIdentity;
 }
 
 /** Per site of a part: rows written, rows dropped as duplicates, or why the site could not run. */
@@ -81,10 +91,10 @@ export async function runPart(
   outDir: string,
   job: BatchJob,
   part: JobPart,
-  schema: ModelSchema,
-  predictor: BatchPredictor,
+  model: PartModel,
   writer: string,
 ): Promise<PartRecord> {
+  const { schema, predictor, identity } = model;
   const sites = await readPart(con, outDir, job, part);
   const outcomes = new Map<string, SiteOutcome>();
   const plans: { plan: PlannedSite; present: Uint8Array; site: string }[] = [];
@@ -94,7 +104,7 @@ export async function runPart(
     if (!s.request) continue;
     try {
       plans.push({
-        plan: planSite(s.request, schema, job.model, s.site, BATCH_LIMITS),
+        plan: planSite(s.request, schema, identity, s.site, BATCH_LIMITS),
         present: s.present,
         site: s.site,
       });
@@ -134,6 +144,7 @@ export async function runPart(
     const a = answered.get(p.plan)!;
     const days = p.plan.encoded.days;
     cols.sites.push(p.site);
+    cols.intervalSource.push(a.interval);
     modelDays += p.plan.run.dynamic.length / Dd;
     if (a.efflux_lower) cols.anyInterval = true;
     if (a.warmup.some(Boolean)) cols.anyWarmup = true;

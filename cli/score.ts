@@ -1,10 +1,6 @@
 /** `soilco2 score`: an exported model directory scored on an ingest output against the baselines, as a user would run it. */
 import type { Command } from "commander";
 import { InputError } from "../core/errors.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../io/atomic-write.ts";
-import { BASELINES } from "../training/baselines/baselines.ts";
-import { CALIBRATED_MODEL } from "../training/calibrated-series.ts";
-import { scoreMarkdown, scoreModelDir } from "../training/score-model.ts";
 
 /** Register `score` on the program. */
 export function registerScore(program: Command): void {
@@ -34,6 +30,11 @@ export function registerScore(program: Command): void {
     .action(async (modelDir: string, o) => {
       if (o.on !== "test" && o.on !== "validation")
         throw new InputError("--on", `"${o.on}"`, "use test or validation");
+      // Loaded here, not at the top: DuckDB, tfjs and onnxruntime stay out of every other command's start.
+      const { writeFileAtomic, writeJsonAtomic } = await import("../io/atomic-write.ts");
+      const { BASELINES } = await import("../training/baselines/baselines.ts");
+      const { CALIBRATED_MODEL } = await import("../training/calibrated-series.ts");
+      const { scoreMarkdown, scoreModelDir } = await import("../training/score-model.ts");
       const outcome = await scoreModelDir({
         modelDir,
         dataDir: o.data,

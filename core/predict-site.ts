@@ -2,7 +2,9 @@
 import { checkCalibrationModel, driverAtDates } from "./calibrate-request.ts";
 import type { SiteCalibration } from "./calibration-file.ts";
 import { isoDate } from "./dates.ts";
+import type { RatioInterval } from "./interval.ts";
 import type { ModelSchema } from "./model-schema.ts";
+import { type NetworkIntervals, networkIntervalFor } from "./network-interval.ts";
 import { type EncodedSite, encodeSite, type RequestLimits, type SiteRequest } from "./request.ts";
 import { applyBlends } from "./site-calibration.ts";
 import { spinUpSite, warmupFlags } from "./spin-up.ts";
@@ -12,7 +14,12 @@ export interface ModelIdentity {
   name: string;
   version: string;
   sha256: string;
+  /** The model directory's manifest, for the network's own interval (absent or without `intervals`: none). */
+  manifest?: { intervals?: NetworkIntervals | undefined };
 }
+
+/** Where a site's interval comes from: its calibration, the network's own (manifest), or none. */
+export type IntervalSource = "calibration" | "network" | null;
 
 /** A site ready to run: `encoded` as requested, `run` with its spin-up days prepended (what goes to the model). */
 export interface PlannedSite {
@@ -20,6 +27,8 @@ export interface PlannedSite {
   run: EncodedSite;
   spinUpDays: number;
   calibration: SiteCalibration | null;
+  /** The network's interval for this request's static row (with or without reference statistics), or null. */
+  networkInterval: RatioInterval | null;
 }
 
 /** One site of the answer. */
@@ -27,9 +36,10 @@ export interface SiteAnswer {
   dates: string[];
   /** Daily mean efflux per date, µmol CO2 m-2 s-1 (calibrated when the site carried a calibration). */
   efflux: number[];
-  /** 10-90% interval per date, when the calibration has one; else null. */
+  /** 10-90% interval per date: the calibration's where it has one, else the network's where the model has one; else null. */
   efflux_lower: number[] | null;
   efflux_upper: number[] | null;
+  interval: IntervalSource;
   /** Per date: true while the model is still warming up (only with `spin_up: none`). */
   warmup: boolean[];
   /** Days prepended before the first date to warm the model up. */
@@ -67,6 +77,7 @@ export function planSite(
     run: spinUpSite(encoded, schema, days, req.spin_up ?? "mirror"),
     spinUpDays: days,
     calibration: cal,
+    networkInterval: networkIntervalFor(model.manifest?.intervals, schema, encoded.static),
   };
 }
 
@@ -93,12 +104,18 @@ export function answerSite(
         ),
       )
     : network;
-  const iv = calibration?.interval ?? null;
+  const iv = calibration?.interval ?? plan.networkInterval;
+  const source: IntervalSource = calibration?.interval
+    ? "calibration"
+    : plan.networkInterval
+      ? "network"
+      : null;
   return {
     dates: encoded.days.map(formatDate),
     efflux,
     efflux_lower: iv ? efflux.map((v) => v * iv.lower) : null,
     efflux_upper: iv ? efflux.map((v) => v * iv.upper) : null,
+    interval: source,
     warmup: warmupFlags(encoded, schema.warmupDays, plan.spinUpDays),
     spin_up_days: plan.spinUpDays,
     calibrated: calibration !== null,

@@ -1,6 +1,7 @@
 /** manifest.json: what a model directory holds (model file and its sha256, schema, provenance, metrics, tensors, golden data). */
 import { z } from "zod";
 import { type ModelSchema, staticColumns, staticWidth } from "../core/model-schema.ts";
+import { networkIntervalsZ } from "../core/network-interval.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "./graph-contract.ts";
 
 export const MANIFEST_FORMAT = "soilco2-model-manifest";
@@ -70,6 +71,8 @@ export const manifestZ = z.strictObject({
       .nullable(),
   }),
   exportedAt: z.string(),
+  /** The network's 10-90% interval (core/network-interval.ts), added by `soilco2 interval`; absent = none. */
+  intervals: networkIntervalsZ.optional(),
 });
 
 /** A parsed manifest.json. */

@@ -44,8 +44,16 @@ export const predictResponseZ = z.object({
       efflux_lower: z
         .array(z.number())
         .nullable()
-        .describe("10% bound per date (the calibration's interval); null without a calibration that has one"),
+        .describe(
+          "10% bound per date: the site calibration's interval where it has one, else the model's own (see interval); null when neither exists",
+        ),
       efflux_upper: z.array(z.number()).nullable().describe("90% bound per date; null as efflux_lower"),
+      interval: z
+        .enum(["calibration", "network"])
+        .nullable()
+        .describe(
+          "where the 10-90% interval comes from: the site's calibration, or the model's own (fitted on validation days, wider without the site's reference statistics); null: none",
+        ),
       warmup: z
         .array(z.boolean())
         .describe(

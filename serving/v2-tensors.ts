@@ -5,7 +5,7 @@ import type { ModelSchema } from "../core/model-schema.ts";
 import { staticColumns, staticWidth } from "../core/model-schema.ts";
 import type { RequestLimits } from "../core/request.ts";
 import { checkOneHot, checkRange } from "../core/value-checks.ts";
-import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "../export/graph-contract.ts";
+import { INPUT_DYNAMIC, INPUT_STATIC } from "../export/graph-contract.ts";
 import { HttpError } from "./errors.ts";
 import type { v2InferRequestZ } from "./schemas.ts";
 
@@ -21,15 +21,12 @@ const bad = (
   hint = "see GET /v2/models/<name> for the tensors this model takes",
 ) => new HttpError(400, "invalid_input", `${path}: ${message}`, hint, { path });
 
-/** The model's tensors as KServe v2 metadata: `[-1, -1, Dd]`, `[-1, Ds]` in, `[-1, -1]` out. */
-export function v2TensorMetadata(schema: ModelSchema) {
-  return {
-    inputs: [
-      { name: INPUT_DYNAMIC, datatype: V2_DATATYPE, shape: [-1, -1, schema.dynamic.length] },
-      { name: INPUT_STATIC, datatype: V2_DATATYPE, shape: [-1, staticWidth(schema)] },
-    ],
-    outputs: [{ name: OUTPUT_EFFLUX, datatype: V2_DATATYPE, shape: [-1, -1] }],
-  };
+/** The model's input tensors as KServe v2 metadata: `[-1, -1, Dd]` and `[-1, Ds]` (outputs: serving/v2-outputs.ts). */
+export function v2InputMetadata(schema: ModelSchema) {
+  return [
+    { name: INPUT_DYNAMIC, datatype: V2_DATATYPE, shape: [-1, -1, schema.dynamic.length] },
+    { name: INPUT_STATIC, datatype: V2_DATATYPE, shape: [-1, staticWidth(schema)] },
+  ];
 }
 
 function dynamicColumns(schema: ModelSchema): Column[] {
@@ -208,25 +205,4 @@ export function readInferInputs(
     dynamicCols: schema.dynamic.length,
     staticCols: staticWidth(schema),
   };
-}
-
-/**
- * Check the requested outputs and say whether the answer goes out as binary tensor data: `binary_data: true` on
- * the output, or `binary_data_output: true` on the request (unless the output says `binary_data: false`).
- * @throws {HttpError} 400 for an unknown output
- */
-export function wantsBinaryOutput(req: InferRequest): boolean {
-  const all = req.parameters?.binary_data_output === true;
-  let binary = all && (req.outputs === undefined || req.outputs.length === 0);
-  req.outputs?.forEach((o, i) => {
-    if (o.name !== OUTPUT_EFFLUX)
-      throw bad(
-        `outputs[${i}].name`,
-        `unknown output ${JSON.stringify(o.name)}`,
-        `this model gives ${OUTPUT_EFFLUX}`,
-      );
-    const own = o.parameters?.binary_data;
-    binary = own === true || (all && own !== false);
-  });
-  return binary;
 }

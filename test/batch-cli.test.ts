@@ -112,7 +112,7 @@ describe("predict-batch on a fixture with every kind of bad row", () => {
     expect(good[0]![1]).toBe("2011-03-01");
     expect(good.at(-1)![1]).toBe("2012-07-12");
     expect(good.filter((r) => !r[7]).length).toBe(Math.floor(499 / 4));
-    expect(good.every((r) => r[7] === r[6] > 0 && !r[5] && r[2] > 0 && r[3] === null)).toBe(true);
+    expect(good.every((r) => r[7] === r[6] > 0 && !r[5] && r[2] > 0)).toBe(true);
     const bad = rows.filter((r) => r[0] === "BADROWS");
     expect(bad.length).toBe(132); // its rows of 10 and 11 May come after the 120 regular days: the span grows
     expect(bad.at(-1)![1]).toBe("2012-05-11");
@@ -122,12 +122,21 @@ describe("predict-batch on a fixture with every kind of bad row", () => {
     expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(["GOOD", "BADROWS", "CAL"]));
   });
 
-  it("gives the calibrated site its interval", async () => {
-    const cal = (await readOutput(out)).filter((r) => r[0] === "CAL");
+  it("gives the calibrated site its calibration's interval, the others the model's own", async () => {
+    const rows = await readOutput(out);
+    const cal = rows.filter((r) => r[0] === "CAL");
     expect(cal.length).toBe(100);
     for (const r of cal) {
+      expect(r[8]).toBe("calibration");
       expect(r[3]).toBeCloseTo(0.6 * r[2], 6);
       expect(r[4]).toBeCloseTo(1.5 * r[2], 6);
+    }
+    const good = rows.filter((r) => r[0] === "GOOD");
+    expect(model.manifest.intervals, "the shipped model carries its own interval").toBeDefined();
+    for (const r of good) {
+      expect(r[8]).toBe("network");
+      expect(r[3]!).toBeLessThan(r[2]);
+      expect(r[4]!).toBeGreaterThan(r[2]);
     }
   });
 

@@ -2,11 +2,13 @@
 // units) in the help, $PORT documented, a port in use as one line with what to do, `soilco2-export --help` under its
 // own name, the reference output pasted as-is into /v1/predict.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { freshCliBundle } from "../bin/cli-bundle.js";
+import { buildCli } from "../cli/build-cli.ts";
 import { REPO_ROOT } from "./helpers/cosore-path.ts";
 import { spawnServe } from "./helpers/spawn-serve.ts";
 
@@ -145,4 +147,77 @@ describe("soilco2 reference into /v1/predict", () => {
       await server.stop();
     }
   }, 120_000);
+});
+
+describe("start-up", () => {
+  beforeAll(async () => {
+    await buildCli(); // what `npm ci` does (prepare): the test runs on a current bundle even after an edit
+  }, 60_000);
+  const traced = (args: string[], env: NodeJS.ProcessEnv = {}) => {
+    const trace = join(mkdtempSync(join(tmpdir(), "soilco2-trace-")), "imports.txt");
+    writeFileSync(trace, "");
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        join(REPO_ROOT, "test/helpers/trace-imports.mjs"),
+        join(REPO_ROOT, "bin/soilco2.js"),
+        ...args,
+      ],
+      { encoding: "utf8", cwd: REPO_ROOT, env: { ...process.env, ...env, SOILCO2_TRACE_IMPORTS: trace } },
+    );
+    return { ...r, loaded: readFileSync(trace, "utf8") };
+  };
+  it.each(["--help", "score --help", "calibrate --help", "interval --help", "serve --help"])(
+    "`soilco2 %s` runs the prebuilt front end: no TypeScript loader, none of the heavy modules",
+    (command) => {
+      const r = traced(command.split(" "));
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain("Usage: soilco2");
+      expect(r.loaded).toContain("/dist/cli.js"); // the trace sees the CLI's own modules
+      for (const heavy of [
+        "tsx",
+        "@duckdb",
+        "@tensorflow",
+        "onnxruntime",
+        "ml-matrix",
+        "ml-levenberg-marquardt",
+      ])
+        expect(r.loaded).not.toContain(`/node_modules/${heavy}/`);
+    },
+  );
+  it("from the sources (no bundle) --help still loads none of the heavy modules", () => {
+    const r = traced(["--help"], { SOILCO2_NO_CLI_BUNDLE: "1" });
+    expect(r.status).toBe(0);
+    expect(r.loaded).toContain("/cli/main.ts");
+    for (const heavy of ["@duckdb", "@tensorflow", "onnxruntime", "ml-matrix"])
+      expect(r.loaded).not.toContain(`/node_modules/${heavy}/`);
+  });
+  it("a command's work loads through the TypeScript loader, and its errors are still one line", () => {
+    const r = traced(["interval", "/nonexistent-model", "--data", "/nonexistent-data"]);
+    expect(r.status).toBe(1);
+    expect(r.loaded).toContain("/node_modules/tsx/");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^soilco2: \/nonexistent-model\/manifest.json: missing or not JSON/);
+  });
+});
+
+describe("the bundle's freshness", () => {
+  it("is current when built after every source it lists, stale once one is newer or missing", () => {
+    const root = mkdtempSync(join(tmpdir(), "soilco2-bundle-"));
+    mkdirSync(join(root, "dist"));
+    mkdirSync(join(root, "cli"));
+    writeFileSync(join(root, "cli/a.ts"), "");
+    const past = new Date(Date.now() - 60_000);
+    utimesSync(join(root, "cli/a.ts"), past, past);
+    writeFileSync(join(root, "dist/cli.meta.json"), JSON.stringify({ inputs: ["cli/a.ts"] }));
+    writeFileSync(join(root, "dist/cli.js"), "");
+    expect(freshCliBundle(root)).toBe(true);
+    writeFileSync(join(root, "cli/a.ts"), "// edited");
+    const future = new Date(Date.now() + 60_000);
+    utimesSync(join(root, "cli/a.ts"), future, future);
+    expect(freshCliBundle(root)).toBe(false);
+    writeFileSync(join(root, "dist/cli.meta.json"), JSON.stringify({ inputs: ["cli/gone.ts"] }));
+    expect(freshCliBundle(root)).toBe(false);
+  });
 });

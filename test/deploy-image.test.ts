@@ -19,6 +19,8 @@ const PKG = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as
 };
 /** Build-time-only imports: the widget bundler runs while the image is made (RUN ... ensure-widget.ts), never after. */
 const BUILD_TIME: Record<string, string[]> = { "edge/widget/build-widget.ts": ["esbuild"] };
+/** Files the image builds itself (a RUN line), not copies: each with the script that makes it. */
+const BUILT_IN_IMAGE: Record<string, string> = { "dist/cli.js": "cli/build-cli.ts" };
 
 /** `COPY <src>... <dest>` sources of the final stage, relative to the build context (the repository root). */
 function copiedPaths(dockerfile: string): string[] {
@@ -58,7 +60,9 @@ describe("deploy/Dockerfile", () => {
     const local = Object.keys(result.metafile.inputs).map((p) => relative(REPO_ROOT, join(process.cwd(), p)));
     expect(local).toContain("serving/node/server.ts");
     expect(local).toContain("edge/demo/demo-app.ts"); // what `serve` imports from edge/ (the bug this test guards)
-    const missing = local.filter((f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)));
+    const missing = local.filter(
+      (f) => !copied.some((c) => f === c || f.startsWith(`${c}/`)) && !(f in BUILT_IN_IMAGE),
+    );
     expect(missing, `not copied by deploy/Dockerfile: ${missing.join(", ")}`).toEqual([]);
     const ignored = local.filter((f) => IGNORE.some((i) => f === i || f.startsWith(`${i}/`)));
     expect(ignored, `left out by .dockerignore: ${ignored.join(", ")}`).toEqual([]);
@@ -84,4 +88,15 @@ describe("deploy/Dockerfile", () => {
     expect(build).toBeGreaterThan(DOCKERFILE.indexOf("COPY edge ./edge"));
     expect(DOCKERFILE.indexOf("npm prune --omit=dev")).toBeGreaterThan(build);
   });
+
+  it.each(Object.entries(BUILT_IN_IMAGE))(
+    "builds %s in the image (by %s) after copying its sources and before pruning",
+    (_file, script) => {
+      const run = DOCKERFILE.split("\n").findIndex((l) => /^RUN\s/.test(l) && l.includes(`tsx ${script}`));
+      expect(run).toBeGreaterThan(-1);
+      const lines = DOCKERFILE.split("\n");
+      expect(run).toBeGreaterThan(lines.indexOf("COPY cli ./cli"));
+      expect(lines[run]!.indexOf("npm prune --omit=dev")).toBeGreaterThan(lines[run]!.indexOf(script));
+    },
+  );
 });

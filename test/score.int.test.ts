@@ -1,11 +1,11 @@
 // Integration: `soilco2 score` on real COSORE sites scores the shipped model directory, its site-calibrated blend and the baselines on the same sites.
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestFromSeries } from "../cli/calibrate.ts";
+import { requestFromSeries } from "../cli/calibrate-action.ts";
 import { siteCalibrationSchema } from "../core/calibrate-request.ts";
 import { runIngest } from "../ingest/run-ingest.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
@@ -58,6 +58,31 @@ describe("soilco2 score", () => {
       .find((s) => s.set === "all")!
       .models.find((m) => m.model === "lstm")!;
     expect(b.medianNse).not.toBeCloseTo(a.medianNse, 3);
+  }, 240_000);
+});
+
+describe("soilco2 interval", () => {
+  it("writes the network's interval into a model directory's manifest and card (a rerun replaces it), and score reports its coverage", async () => {
+    const dir = join(tmp, "models", "soilco2-lstm", "2");
+    await cp("models/soilco2-lstm/2", dir, { recursive: true });
+    const manifest = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8"));
+    delete manifest.intervals;
+    await writeFile(join(dir, "manifest.json"), JSON.stringify(manifest));
+    for (let k = 0; k < 2; k++)
+      await run(process.execPath, ["bin/soilco2.js", "interval", dir, "--data", data], { timeout: 120_000 });
+    const { intervals } = JSON.parse(await readFile(join(dir, "manifest.json"), "utf8"));
+    for (const iv of [intervals.withReference, intervals.withoutReference]) {
+      expect(iv.lower).toBeLessThan(1);
+      expect(iv.upper).toBeGreaterThan(1);
+      expect(iv.days).toBeGreaterThanOrEqual(20);
+    }
+    expect(intervals.fittedOn).toMatch(/validation days/);
+    const card = await readFile(join(dir, "MODEL_CARD.md"), "utf8");
+    expect(card.match(/## Prediction interval/g)).toHaveLength(1);
+    const { stdout } = await run(process.execPath, ["bin/soilco2.js", "score", dir, "--data", data], {
+      timeout: 120_000,
+    });
+    expect(stdout).toMatch(/The network's own 10-90% interval .*: median coverage \d+% of the scored days/);
   }, 240_000);
 });
 

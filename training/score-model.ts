@@ -3,7 +3,7 @@ import { intervalCoverage, type RatioInterval } from "../core/interval.ts";
 import { median } from "../core/metrics.ts";
 import { staticRow } from "../core/request.ts";
 import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { type ModelDir, readModelDir } from "../export/read-model.ts";
 import { BASELINES } from "./baselines/baselines.ts";
 import { CALIBRATED_MODEL, calibratedSeries } from "./calibrated-series.ts";
 import { dynamicMatrix, loadDailyDataset, type SiteSeries, staticValue } from "./dataset.ts";
@@ -46,23 +46,26 @@ export interface ScoreOutcome {
   labels: SplitLabels;
   model: { dir: string; version: string };
   on: "test" | "validation";
+  withoutReference: boolean;
   /** Every model's full series per site, as scored. */
   models: ModelSeries[];
   /** The calibrated form's 10-90% interval on the scored days: median per-site coverage, over how many sites. */
   coverage: { median: number; sites: number; withoutInterval: number } | null;
+  /** The network's own interval (manifest `intervals`) on the scored days, as for `coverage`; null if it has none. */
+  networkCoverage: { median: number; sites: number; withoutInterval: number } | null;
 }
 
 /**
- * Predict every site's whole series with the exported graph (raw physical inputs, NaN gaps, as a client sends them;
- * the reference statistics from the site's training period, unless `withoutReference`), fit the baselines on the
- * same history (training + validation days), and score all of them on the test days of the temporal split.
+ * Every site's whole series from an exported model on onnxruntime-node, as a client sends it (raw physical inputs,
+ * NaN gaps), with the reference statistics of each site's training days unless `withoutReference`.
+ * @returns per site, [length] efflux, µmol m-2 s-1
  */
-export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
-  const md = await readModelDir(opts.modelDir);
-  const { sites } = await loadDailyDataset(opts.dataDir, opts.minFluxDays ?? 30);
-  const split = temporalSplit(sites, opts.testFraction ?? 0.3, opts.valFraction ?? 0.1);
-  const labels =
-    opts.on === "validation" ? split.map((lab, i) => secondHalfOfValidation(sites[i]!, lab)) : split;
+export async function predictSites(
+  md: ModelDir,
+  sites: readonly SiteSeries[],
+  labels: SplitLabels,
+  withoutReference: boolean,
+): Promise<Float32Array[]> {
   const ort = await import("onnxruntime-node");
   const predictor = await createOrtPredictor(ort, md.modelBytes, { intraOpNumThreads: 1 });
   const dynNames = md.schema.dynamic.map((f) => f.name);
@@ -70,7 +73,7 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
   const series: Float32Array[] = [];
   try {
     for (const [i, s] of sites.entries()) {
-      const ref: Record<string, number> = opts.withoutReference ? {} : derivedStatics(s, labels[i]!);
+      const ref: Record<string, number> = withoutReference ? {} : derivedStatics(s, labels[i]!);
       const values = stNames.map((n) => (n in ref ? ref[n]! : staticValue(s.info, n)));
       const st = staticRow(values, s.info.igbp, md.schema.categorical.categories);
       const y = await predictor.predict({
@@ -86,6 +89,21 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
   } finally {
     await predictor.release();
   }
+  return series;
+}
+
+/**
+ * Predict every site's whole series with the exported graph (raw physical inputs, NaN gaps, as a client sends them;
+ * the reference statistics from the site's training period, unless `withoutReference`), fit the baselines on the
+ * same history (training + validation days), and score all of them on the test days of the temporal split.
+ */
+export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
+  const md = await readModelDir(opts.modelDir);
+  const { sites } = await loadDailyDataset(opts.dataDir, opts.minFluxDays ?? 30);
+  const split = temporalSplit(sites, opts.testFraction ?? 0.3, opts.valFraction ?? 0.1);
+  const labels =
+    opts.on === "validation" ? split.map((lab, i) => secondHalfOfValidation(sites[i]!, lab)) : split;
+  const series = await predictSites(md, sites, labels, opts.withoutReference ?? false);
   const calibrated = opts.withoutReference ? null : calibratedSeries(sites, labels, series);
   const models: ModelSeries[] = [
     { name: "lstm", label: `soilco2 ${md.manifest.version}`, series },
@@ -106,8 +124,23 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
     labels,
     model: { dir: md.dir, version: md.manifest.version },
     on: opts.on ?? "test",
+    withoutReference: opts.withoutReference ?? false,
     models,
     coverage: calibrated ? siteCoverage(sites, labels, calibrated.series, calibrated.intervals) : null,
+    // On validation days the manifest's interval is in-sample (`soilco2 interval` fits it there): no figure.
+    networkCoverage:
+      md.manifest.intervals && opts.on !== "validation"
+        ? siteCoverage(
+            sites,
+            labels,
+            series,
+            sites.map(() =>
+              opts.withoutReference
+                ? md.manifest.intervals!.withoutReference
+                : md.manifest.intervals!.withReference,
+            ),
+          )
+        : null,
   };
 }
 
@@ -175,6 +208,13 @@ export function scoreMarkdown(o: ScoreOutcome, labelOf: (name: string) => string
     out.push(
       `Site-calibrated 10-90% interval: median coverage ${(100 * o.coverage.median).toFixed(0)}% of the scored days ` +
         `(nominal 80%) over ${o.coverage.sites} sites; ${o.coverage.withoutInterval} sites have no interval (fewer than 20 validation days with efflux).`,
+      "",
+    );
+  if (o.networkCoverage)
+    out.push(
+      `The network's own 10-90% interval (manifest \`intervals\`, ${o.withoutReference ? "without" : "with"} reference ` +
+        `statistics): median coverage ${(100 * o.networkCoverage.median).toFixed(0)}% of the scored days (nominal 80%) ` +
+        `over ${o.networkCoverage.sites} sites.`,
       "",
     );
   return out.join("\n");

@@ -12,7 +12,7 @@ export interface ChartSeries {
   unit: string;
   /** Last day of the model's warm-up (YYYY-MM-DD; /v1/predict's `warmup_until`): shaded, as not yet a forecast. */
   warmupUntil?: string | null | undefined;
-  /** 10% and 90% bounds per date (a calibrated site's interval): drawn as a band. */
+  /** 10% and 90% bounds per date (the site calibration's interval, or the model's own): drawn as a band. */
   lower?: number[] | null | undefined;
   upper?: number[] | null | undefined;
 }

@@ -11,7 +11,7 @@ export interface ChartPredictions {
   observed?: (number | null)[] | undefined;
   /** Last day of the model's warm-up (shaded in the chart), or null without one. */
   warmupUntil: string | null;
-  /** The 10-90% interval per date when the site was calibrated (`calibration` attribute), else null. */
+  /** The 10-90% interval per date (the calibration's, or the model's own where its manifest has one), else null. */
   lower: number[] | null;
   upper: number[] | null;
   /** `local` (onnxruntime-web in the page) or `api` (a soilco2 server). */

@@ -2,13 +2,13 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { EncodedSite } from "../../core/request.ts";
-import { OUTPUT_EFFLUX } from "../../export/graph-contract.ts";
 import type { AppEnv, RouteDeps, ServingApp } from "../context.ts";
 import { zodHttpError } from "../errors.ts";
 import type { ModelEntry } from "../registry.ts";
 import { errorBodyZ, v2InferRequestZ, v2InferResponseZ } from "../schemas.ts";
 import { binaryInputs, binaryResponse, readInferBody } from "../v2-binary.ts";
-import { readInferInputs, V2_DATATYPE, wantsBinaryOutput } from "../v2-tensors.ts";
+import { outputTensors, requestedOutputs } from "../v2-outputs.ts";
+import { readInferInputs, V2_DATATYPE } from "../v2-tensors.ts";
 import { pathModel } from "./v2-models.ts";
 
 /** Add the v2 inference routes. Rows of the batch go through the model's micro-batcher like `/v1/predict` sites. */
@@ -57,7 +57,7 @@ export function v2InferRoutes(app: ServingApp, deps: RouteDeps): void {
     const release = admit((shape[0] ?? 1) * (shape[1] ?? 1));
     try {
       const x = readInferInputs(req, model.schema, deps.limits, binaryInputs(req.inputs, body.binary));
-      const binaryOut = wantsBinaryOutput(req);
+      const wanted = requestedOutputs(req, model.manifest.intervals);
       const rowD = x.time * x.dynamicCols;
       const rows: EncodedSite[] = Array.from({ length: x.batch }, (_, b) => ({
         id: undefined,
@@ -67,7 +67,7 @@ export function v2InferRoutes(app: ServingApp, deps: RouteDeps): void {
         dynamic: x.dynamic.subarray(b * rowD, (b + 1) * rowD),
         static: x.static.subarray(b * x.staticCols, (b + 1) * x.staticCols),
       }));
-      return { id: req.id, batch: x.batch, time: x.time, rows, binaryOut, release };
+      return { id: req.id, batch: x.batch, time: x.time, rows, wanted, release };
     } catch (err) {
       release();
       throw err;
@@ -77,10 +77,8 @@ export function v2InferRoutes(app: ServingApp, deps: RouteDeps): void {
   const infer = async (c: Context<AppEnv>) => {
     const entry = pathModel(deps, c);
     const model = deps.resolve(entry.name, entry.version);
-    const { id, batch, time, rows, binaryOut, release } = prepare(
-      await readInferBody(c.req.raw),
-      model,
-      (n) => deps.admit(c, n),
+    const { id, batch, time, rows, wanted, release } = prepare(await readInferBody(c.req.raw), model, (n) =>
+      deps.admit(c, n),
     );
     let out: Float32Array[];
     try {
@@ -97,13 +95,28 @@ export function v2InferRoutes(app: ServingApp, deps: RouteDeps): void {
       model_version: model.version,
       ...(id !== undefined ? { id } : {}),
     };
-    const tensor = { name: OUTPUT_EFFLUX, datatype: V2_DATATYPE, shape: [batch, time] };
-    if (binaryOut)
+    const tensors = outputTensors(
+      wanted.names,
+      data,
+      rows.map((r) => r.static),
+      time,
+      model.schema,
+      model.manifest.intervals,
+    );
+    const outputs = wanted.names.map((name, k) => ({
+      name,
+      datatype: V2_DATATYPE,
+      shape: [batch, time],
+      ...(wanted.binary[k]
+        ? { parameters: { binary_data_size: tensors[k]!.length * 4 } }
+        : { data: Array.from(tensors[k]!) }),
+    }));
+    if (wanted.binary.some(Boolean))
       return binaryResponse(
-        { ...head, outputs: [{ ...tensor, parameters: { binary_data_size: data.length * 4 } }] },
-        [data],
+        { ...head, outputs },
+        tensors.filter((_, k) => wanted.binary[k]),
       );
-    return c.json({ ...head, outputs: [{ ...tensor, data: Array.from(data) }] });
+    return c.json({ ...head, outputs });
   };
   app.post("/v2/models/:name/infer", infer);
   app.post("/v2/models/:name/versions/:version/infer", infer);

@@ -6,7 +6,8 @@ import type { AppEnv, RouteDeps, ServingApp } from "../context.ts";
 import { HttpError } from "../errors.ts";
 import type { ModelEntry, VersionFailure } from "../registry.ts";
 import { errorBodyZ, v2ModelMetadataZ } from "../schemas.ts";
-import { v2TensorMetadata } from "../v2-tensors.ts";
+import { v2OutputMetadata } from "../v2-outputs.ts";
+import { v2InputMetadata } from "../v2-tensors.ts";
 
 /** Platform name of ONNX models in the KServe protocol. */
 export const V2_PLATFORM = "onnxruntime_onnx";
@@ -18,7 +19,8 @@ export function modelMetadata(entry: ModelEntry, versions: string[]) {
     name: entry.name,
     versions,
     platform: V2_PLATFORM,
-    ...v2TensorMetadata(s),
+    inputs: v2InputMetadata(s),
+    outputs: v2OutputMetadata(entry.manifest.intervals),
     parameters: {
       version: entry.version,
       manifest_version: entry.manifest.version,
@@ -30,6 +32,12 @@ export function modelMetadata(entry: ModelEntry, versions: string[]) {
       static_columns: staticColumns(s),
       warmup_days: s.warmupDays,
       gaps: "send null in data for a gap; it is read as NaN",
+      ...(entry.manifest.intervals
+        ? {
+            interval:
+              "efflux_lower/efflux_upper: the model's own 10-90% interval, the with-reference factors for rows whose static row carries flux_ref and flux_sd, else the new-site factors",
+          }
+        : {}),
     },
   };
 }

@@ -93,10 +93,13 @@ export function soilco2Background(args: string[]) {
   return { child, log: () => log, exited };
 }
 
-/** Every output row of a batch directory: site, date, efflux, lower, upper, warmup, drivers_present, covered. */
+/** Every output row of a batch directory: site, date, efflux, lower, upper, warmup, drivers_present, covered, interval source. */
 export function readOutput(out: string) {
-  return duck<[string, string, number, number | null, number | null, boolean, number, boolean]>(
-    `SELECT site, strftime(date, '%Y-%m-%d'), efflux, efflux_lower, efflux_upper, warmup, drivers_present, driver_covered
+  return duck<
+    [string, string, number, number | null, number | null, boolean, number, boolean, string | null]
+  >(
+    `SELECT site, strftime(date, '%Y-%m-%d'), efflux, efflux_lower, efflux_upper, warmup, drivers_present, driver_covered,
+       interval_source
      FROM read_parquet('${out}/parts/*.parquet') ORDER BY site, date`,
   );
 }

@@ -6,7 +6,6 @@
 import { dayOfYear } from "../../core/dates.ts";
 import {
   type FitPoints,
-  type FittedModel,
   fitLloydTaylor,
   fitQ10,
   fitQ10Moisture,

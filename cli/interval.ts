@@ -1,0 +1,65 @@
+/** `soilco2 interval`: calibrate a model directory's own 10-90% interval on validation days and write it into its manifest and model card. */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Command } from "commander";
+import type { NetworkIntervals } from "../core/network-interval.ts";
+import type { IntervalFitOutcome } from "../training/fit-network-interval.ts";
+
+const BEGIN = "<!-- soilco2 interval: begin -->";
+const END = "<!-- soilco2 interval: end -->";
+
+/** The model card's interval section (between markers, so a rerun replaces it). */
+export function intervalCardSection(o: IntervalFitOutcome, command: string): string {
+  const row = (name: string, iv: NetworkIntervals["withReference"], check: number) =>
+    `| ${name} | × ${iv.lower.toFixed(2)} | × ${iv.upper.toFixed(2)} | ${iv.widening} | ${iv.days} | ${(100 * check).toFixed(0)}% |`;
+  return [
+    BEGIN,
+    "## Prediction interval (without a site calibration)",
+    "",
+    "Each prediction without a site calibration carries a 10-90% interval: the efflux times the factors below. A",
+    "request with the site's reference statistics (`flux_ref`, `flux_sd`) gets the first row, any other the second;",
+    `a site calibration brings its own, narrower interval. Calibrated on the ${o.intervals.fittedOn}.`,
+    "",
+    "| request | lower | upper | κ | days fitted | coverage, second half of validation (median site) |",
+    "|---|---|---|---|---|---|",
+    row("with reference statistics", o.intervals.withReference, o.checkCoverage.withReference),
+    row("without (a new site)", o.intervals.withoutReference, o.checkCoverage.withoutReference),
+    "",
+    `Made by \`${command}\`; its coverage on test days is printed by \`soilco2 score\`.`,
+    END,
+  ].join("\n");
+}
+
+/** `card` with its interval section replaced, or appended where it has none. */
+export function withIntervalSection(card: string, section: string): string {
+  const a = card.indexOf(BEGIN);
+  const b = card.indexOf(END);
+  if (a >= 0 && b > a) return card.slice(0, a) + section + card.slice(b + END.length);
+  return `${card.replace(/\n*$/, "")}\n\n${section}\n`;
+}
+
+/** Register `interval` on the program. */
+export function registerInterval(program: Command): void {
+  program
+    .command("interval")
+    .description(
+      "calibrate a model's own 10-90% interval on the validation days of an ingest output and write it into the model directory",
+    )
+    .argument("<model-dir>", "model directory made by `soilco2 export` (e.g. models/soilco2-lstm/2)")
+    .requiredOption("--data <dir>", "ingest output directory (daily.parquet + sites.parquet), e.g. out/daily")
+    .action(async (modelDir: string, o: { data: string }) => {
+      // Loaded here, not at the top: DuckDB and onnxruntime stay out of every other command's start.
+      const { fitNetworkIntervals, writeManifestIntervals } = await import(
+        "../training/fit-network-interval.ts"
+      );
+      const { MODEL_DIR_FILES } = await import("../export/manifest.ts");
+      const { writeFileAtomic } = await import("../io/atomic-write.ts");
+      const outcome = await fitNetworkIntervals({ modelDir, dataDir: o.data });
+      await writeManifestIntervals(modelDir, outcome.intervals);
+      const cardPath = join(modelDir, MODEL_DIR_FILES.card);
+      const card = await readFile(cardPath, "utf8").catch(() => "");
+      const section = intervalCardSection(outcome, `soilco2 interval ${modelDir} --data ${o.data}`);
+      await writeFileAtomic(cardPath, withIntervalSection(card, section));
+      console.log(section.split("\n").slice(1, -1).join("\n"));
+    });
+}
