@@ -7,10 +7,13 @@ import { registerEvaluate } from "./evaluate.ts";
 import { registerExport } from "./export.ts";
 import { registerIngest } from "./ingest.ts";
 import { registerInterval } from "./interval.ts";
+import { registerPredictBatch } from "./predict-batch.ts";
 import { registerReference } from "./reference.ts";
 import { registerScore } from "./score.ts";
 import { registerServe } from "./serve.ts";
+import { registerSyntheticSeries } from "./synthetic-series.ts";
 import { registerTrain } from "./train.ts";
+import { registerWorker } from "./worker.ts";
 
 /**
  * Build the program with every sub-command registered (exported for tests).
@@ -32,6 +35,9 @@ export function buildProgram(beforeAction?: () => Promise<void>): Command {
   registerScore(program);
   registerCalibrate(program);
   registerInterval(program);
+  registerPredictBatch(program);
+  registerWorker(program);
+  registerSyntheticSeries(program);
   return program;
 }
 
