@@ -1,6 +1,6 @@
 /** The batch output's columns, metadata and Parquet writer: one part written atomically, with its sha256. */
 import { createHash } from "node:crypto";
-import { readFile, rename, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import {
   BOOLEAN,
   DOUBLE,
@@ -13,7 +13,7 @@ import {
 import { COSORE_CITATION, parquetMetadata } from "../core/daily-table.ts";
 import type { ModelIdentity } from "../core/predict-site.ts";
 import { sqlIdent, sqlString } from "../ingest/sql.ts";
-import { tempPathFor } from "../io/atomic-write.ts";
+import { replaceFileAtomic } from "../io/atomic-write.ts";
 
 /** Columns of every output part, one row per site and calendar day from the site's first driver day to its last. */
 export const BATCH_COLUMNS = {
@@ -114,8 +114,8 @@ export async function writePart(
   await con.run(
     `CREATE TEMP TABLE ${table} (ix INTEGER, day INTEGER, efflux DOUBLE, drivers_present UTINYINT${optional.map((c) => `, ${c}`).join("")})`,
   );
-  const tmp = tempPathFor(path);
   try {
+    let sha256 = "";
     await appendColumns(con, table, cols);
     await con.run(`CREATE TEMP TABLE ${table}_sites (ix INTEGER, site VARCHAR, interval_source VARCHAR)`);
     const sa = await con.createAppender(`${table}_sites`);
@@ -134,16 +134,14 @@ export async function writePart(
       ? "efflux_lower, efflux_upper"
       : "NULL::DOUBLE AS efflux_lower, NULL::DOUBLE AS efflux_upper";
     const warmup = cols.anyWarmup ? "warmup" : "false AS warmup";
-    await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, ${interval}, s.interval_source,
+    await replaceFileAtomic(path, async (tmp) => {
+      await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, ${interval}, s.interval_source,
         ${warmup}, drivers_present, drivers_present > 0 AS driver_covered FROM ${table} p JOIN ${table}_sites s ON p.ix = s.ix
         ORDER BY p.ix, p.day)
       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv.join(", ")}})`);
-    const sha256 = await fileSha256(tmp);
-    await rename(tmp, path);
+      sha256 = await fileSha256(tmp);
+    });
     return { rows: cols.day.length, sha256 };
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
   } finally {
     await con.run(`DROP TABLE IF EXISTS ${table}`);
     await con.run(`DROP TABLE IF EXISTS ${table}_sites`);

@@ -3,7 +3,7 @@ import { readdir, rm } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { findModelDirs } from "../serving/node/model-dirs.ts";
+import { findModelDirs } from "../model/node/model-dirs.ts";
 import { openBatchDb } from "./duckdb.ts";
 import { BATCH_FILES, type JobOptions } from "./job.ts";
 import { loadBatchModel } from "./load-model.ts";

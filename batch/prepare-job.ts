@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ArtefactError } from "../core/errors.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
 import type { BatchDb } from "./duckdb.ts";
 import { resolveInput } from "./input-files.ts";
 import { BATCH_FILES, type BatchJob, type JobOptions, planParts, readJob } from "./job.ts";

@@ -4,12 +4,12 @@
  * period, a cold start as in training's evaluation), observed efflux where measured, with the split and warm-up flags
  * of training's `predictions/synthetic-daily` and the batch's driver-coverage flags.
  */
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { DAILY_FILES } from "../core/daily-table.ts";
 import { isoDate } from "../core/dates.ts";
 import { sqlString } from "../ingest/sql.ts";
-import { tempPathFor, writeFileAtomic } from "../io/atomic-write.ts";
+import { replaceFileAtomic, writeFileAtomic } from "../io/atomic-write.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
 import { derivedStatics } from "../training/experiment.ts";
 import { SPLIT, temporalSplit } from "../training/splits.ts";
@@ -118,14 +118,9 @@ export async function writeGapFreeSynthetic(
       [parquet, "FORMAT parquet, COMPRESSION zstd"],
       [csv, "FORMAT csv, HEADER true"],
     ] as const) {
-      const tmp = tempPathFor(target);
-      try {
-        await db.con.run(`COPY (${select}) TO ${sqlString(tmp)} (${format})`);
-        await rename(tmp, target);
-      } catch (err) {
-        await rm(tmp, { force: true });
-        throw err;
-      }
+      await replaceFileAtomic(target, (tmp) =>
+        db.con.run(`COPY (${select}) TO ${sqlString(tmp)} (${format})`),
+      );
     }
     const [[rows]] = (
       await db.con.runAndReadAll(`SELECT count(*)::INTEGER FROM read_parquet(${sqlString(parquet)})`)

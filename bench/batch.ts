@@ -11,8 +11,8 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import * as ort from "onnxruntime-node";
 import { defaultModelDir } from "../batch/predict-batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 
 /** Targets from issue 17. */
 export const TARGETS = { toBare: 0.8, twoWorkers: 1.6, rssBytes: 1024 ** 3 };

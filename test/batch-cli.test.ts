@@ -9,8 +9,9 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { outputRow, stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { answerSite, planSite } from "../core/predict-site.ts";
-import { createOrtPredictor } from "../export/ort-predict.ts";
-import { readModelDir } from "../export/read-model.ts";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
+import { readModelDir } from "../model/node/read-model.ts";
+import { createOrtPredictor } from "../model/ort-predict.ts";
 import {
   DRIVER_HEADER,
   driverRows,
@@ -21,7 +22,6 @@ import {
   soilco2Background,
   writeFixture,
 } from "./helpers/batch-fixtures.ts";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
 
 const MODEL = join(REPO_ROOT, "models/soilco2-lstm/2");
 const tmp = () => mkdtempSync(join(tmpdir(), "soilco2-batch-"));

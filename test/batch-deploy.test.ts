@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { buildProgram } from "../cli/main.ts";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 
 const docs = (file: string) =>
   parseAllDocuments(readFileSync(join(REPO_ROOT, "deploy/k8s", file), "utf8")).map((d) => d.toJS());

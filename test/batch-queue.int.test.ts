@@ -7,8 +7,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { readOutput, soilco2, soilco2Background, writeFixture } from "./helpers/batch-fixtures.ts";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
 
 const MODEL = join(REPO_ROOT, "models/soilco2-lstm/2");
 

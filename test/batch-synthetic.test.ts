@@ -5,8 +5,8 @@ import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { duck, soilco2 } from "./helpers/batch-fixtures.ts";
-import { REPO_ROOT } from "./helpers/cosore-path.ts";
 
 const MODEL = join(REPO_ROOT, "models/soilco2-lstm/2");
 

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
-import { REPO_ROOT } from "./cosore-path.ts";
+import { REPO_ROOT } from "../../ingest/cosore-path.ts";
 
 /** One site of a fixture: `days` calendar days from `start`, every `gapEvery`-th day without a row. */
 export interface FixtureSite {
