@@ -5,9 +5,8 @@ import { type NetworkIntervals, networkIntervalFor } from "../core/network-inter
 import { OUTPUT_EFFLUX } from "../model/graph-contract.ts";
 import { HttpError } from "./errors.ts";
 import type { v2InferRequestZ } from "./schemas.ts";
+import { V2_DATATYPE } from "./v2-tensors.ts";
 
-/** The only datatype the model gives. */
-const DATATYPE = "FP32";
 /** Names of the interval outputs: [batch, time] efflux × the interval's factors, µmol m-2 s-1. */
 export const OUTPUT_LOWER = `${OUTPUT_EFFLUX}_lower`;
 export const OUTPUT_UPPER = `${OUTPUT_EFFLUX}_upper`;
@@ -21,7 +20,7 @@ export function v2OutputNames(intervals: NetworkIntervals | null | undefined): s
 
 /** Output tensors as KServe v2 metadata, each `[-1, -1]` (batch, time). */
 export function v2OutputMetadata(intervals: NetworkIntervals | null | undefined) {
-  return v2OutputNames(intervals).map((name) => ({ name, datatype: DATATYPE, shape: [-1, -1] }));
+  return v2OutputNames(intervals).map((name) => ({ name, datatype: V2_DATATYPE, shape: [-1, -1] }));
 }
 
 /** The outputs an answer holds, in order, and for each whether it goes out as binary tensor data. */
