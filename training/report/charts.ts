@@ -70,7 +70,15 @@ export function timeSeriesSpec(
           encoding: { x: { field: "from", type: "temporal" }, x2: { field: "to" } },
         },
         {
-          mark: { type: "text", align: "left", baseline: "top", dx: 3, dy: 3, color: "#555" },
+          // below the "test →" label where the test period starts with the series (site cross-validation)
+          mark: {
+            type: "text",
+            align: "left",
+            baseline: "top",
+            dx: 3,
+            dy: warmup.from === testStart ? 14 : 3,
+            color: "#555",
+          },
           encoding: { x: { field: "from", type: "temporal" }, y: { value: 0 }, text: { field: "label" } },
         },
       ],
