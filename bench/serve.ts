@@ -6,6 +6,7 @@ import { Agent, request } from "node:http";
 import autocannon from "autocannon";
 import * as ort from "onnxruntime-node";
 import { staticWidth } from "../core/model-schema.ts";
+import { spinUpDaysFor } from "../core/predict-site.ts";
 import { defaultModelDir } from "../model/node/model-dirs.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
@@ -49,9 +50,14 @@ function site(days: number, k: number) {
   };
 }
 
-/** A bare predictor of a pool on raw tensors (no HTTP, no JSON): one session on this thread, several on workers. */
+/**
+ * A bare predictor of a pool on raw tensors (no HTTP, no JSON): one session on this thread, several on workers. Its
+ * series are as long as those the server runs for the benchmark's requests: their days plus the default spin-up
+ * (`spinUpDaysFor`, the model's warm-up days), so both arms do the same model work per site.
+ */
 async function barePredictor(modelDir: string, [sessions, threads]: [number, number]) {
   const m = await readModelDir(modelDir);
+  const T = DAYS + spinUpDaysFor({}, m.schema);
   const opts = { intraOpNumThreads: threads, interOpNumThreads: 1 };
   const Dd = m.schema.dynamic.length;
   const Ds = staticWidth(m.schema);
@@ -62,10 +68,10 @@ async function barePredictor(modelDir: string, [sessions, threads]: [number, num
   /** Site-predictions/s at `batch` over `seconds`, one loop per session, all at once. */
   const rate = async (batch: number, seconds: number) => {
     const x = {
-      dynamic: new Float32Array(batch * DAYS * Dd).map((_, i) => (i % Dd < 6 ? 0.2 + (i % 7) * 0.1 : 0.5)),
+      dynamic: new Float32Array(batch * T * Dd).map((_, i) => (i % Dd < 6 ? 0.2 + (i % 7) * 0.1 : 0.5)),
       static: new Float32Array(batch * Ds).map((_, i) => (i % Ds < 4 ? 10 : 0)),
       batch,
-      time: DAYS,
+      time: T,
       dynamicCols: Dd,
       staticCols: Ds,
     };
@@ -83,7 +89,7 @@ async function barePredictor(modelDir: string, [sessions, threads]: [number, num
     );
     return n / ((performance.now() - t0) / 1000);
   };
-  return { rate, release: () => p.release() };
+  return { rate, days: T, release: () => p.release() };
 }
 
 interface Load {
@@ -212,11 +218,11 @@ for (let round = 0; round < ROUNDS; round++)
   for (const step of round % 2 === 0 ? steps : [...steps].reverse()) await step();
 for (const a of all) await Promise.all([a.on.close(), a.off.close(), a.bare.release()]);
 
-for (const { pool, sweep, bestBatch, bareRates, res } of all) {
+for (const { pool, sweep, bestBatch, bareRates, res, bare } of all) {
   const tag = pool === SHIPPED ? "shipped" : "candidate";
   console.log(`\npool ${pool.join("x")} (${tag}; sessions x intra-op threads)`);
   console.log(
-    `  bare session.run sweep (1 s each), site-predictions/s: ${sweep.map(([b, r]) => `batch ${b} ${fmt(r)}`).join(", ")}`,
+    `  bare session.run on ${bare.days}-day series (the requests' ${DAYS} days + spin-up), sweep (1 s each), site-predictions/s: ${sweep.map(([b, r]) => `batch ${b} ${fmt(r)}`).join(", ")}`,
   );
   const bareBest = bareRates.reduce((a, b) => a + b, 0) / bareRates.length;
   console.log(`  bare session.run batch ${bestBatch} (interleaved): ${fmt(bareBest)} site-predictions/s`);

@@ -1,5 +1,6 @@
 // The Node runtime: the shared parity cases through the HTTP API (in-process and over a real socket), predictions
 // over HTTP equal to onnxruntime-node's own output, model discovery, provider choice, graceful shutdown, the CLI.
+import { request } from "node:http";
 import { join } from "node:path";
 import * as ortNode from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -131,6 +132,61 @@ describe("real HTTP round trip", () => {
     }
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/soilco2_batch_sites_count/);
+  });
+});
+
+/** POST `body` chunk by chunk to a loopback server, with `Content-Length` or chunked; the status and JSON answer. */
+function rawPost(url: string, chunks: string[], declared: "content-length" | "chunked") {
+  const bytes = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0);
+  return new Promise<{ status: number; body: { code?: string; sites?: unknown[] } }>((resolve, reject) => {
+    const req = request(`${url}/v1/predict`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(declared === "content-length" ? { "content-length": String(bytes) } : {}),
+      },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (d) => {
+        text += d;
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    // the server may answer 413 and close before the whole body is written
+    req.on("error", (e) => ((e as NodeJS.ErrnoException).code === "EPIPE" ? undefined : reject(e)));
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
+describe("body size limit over a socket", () => {
+  it("judges a declared Content-Length by the header, a chunked body by its bytes, and serves one under the limit", async () => {
+    const small = await startServer({
+      models: fx.modelsDir,
+      port: 0,
+      provider: "cpu",
+      threads: 1,
+      limits: { maxBodyBytes: 4000 },
+      print: () => {},
+    });
+    try {
+      const fits = JSON.stringify({ sites: [{ ...demoSite(20), spin_up: "none" }] });
+      const over = JSON.stringify({ sites: [demoSite(60), demoSite(60)] });
+      expect(Buffer.byteLength(fits)).toBeLessThan(4000);
+      expect(Buffer.byteLength(over)).toBeGreaterThan(4000);
+      const pieces = (t: string) => t.match(/[\s\S]{1,500}/g)!;
+      for (const declared of ["content-length", "chunked"] as const) {
+        const ok = await rawPost(small.url, pieces(fits), declared);
+        expect(ok.status, declared).toBe(200);
+        expect(ok.body.sites).toHaveLength(1);
+        const big = await rawPost(small.url, pieces(over), declared);
+        expect(big.status, declared).toBe(413);
+        expect(big.body.code).toBe("payload_too_large");
+      }
+    } finally {
+      await small.close();
+    }
   });
 });
 
