@@ -48,6 +48,44 @@ export interface EncodedSite {
 }
 
 /**
+ * A daily driver series: an array of at most `max` numbers or nulls, checked in one loop. zod's own
+ * `z.array(z.number().nullable()).max(max)` parses element by element (about 70 ns a value, a tenth of a 365-day
+ * request's main-thread time in `npm run bench:serve`); this check gives the same answer and the same issue paths
+ * (`…[14]` for a bad element), and its JSON Schema, for /openapi.json, is that array's.
+ */
+function dailySeriesZ(max: number) {
+  return z
+    .custom<(number | null)[]>((v) => Array.isArray(v), { error: "Invalid input: expected array" })
+    .check((ctx) => {
+      const a = ctx.value;
+      if (a.length > max) {
+        ctx.issues.push({
+          code: "too_big",
+          origin: "array",
+          maximum: max,
+          inclusive: true,
+          input: a,
+          message: `Too big: expected array to have <=${max} items`,
+        });
+        return;
+      }
+      for (let i = 0; i < a.length; i++) {
+        const x = a[i];
+        if (x === null || (typeof x === "number" && Number.isFinite(x))) continue;
+        ctx.issues.push({
+          code: "invalid_type",
+          expected: "number",
+          input: x,
+          path: [i],
+          message: `Invalid input: expected number or null, received ${x === undefined ? "undefined" : typeof x}`,
+        });
+        return;
+      }
+    })
+    .meta({ type: "array", items: { type: ["number", "null"] }, maxItems: max });
+}
+
+/**
  * Build the zod schema of a predict request from a model schema: the request shape follows the model, not constants.
  * Structural checks only; ranges and lengths are checked by {@link encodeSite} with exact field paths.
  */
@@ -56,9 +94,7 @@ export function buildRequestSchema(schema: ModelSchema, limits: RequestLimits = 
   const driverShape = Object.fromEntries(
     observed.map((f) => [
       f.name,
-      z
-        .array(z.number().nullable())
-        .max(limits.maxDays)
+      dailySeriesZ(limits.maxDays)
         .optional()
         .describe(`${f.description} [${f.unit}], valid ${f.min}..${f.max}; null = gap`),
     ]),

@@ -182,6 +182,14 @@ describe("POST /v1/predict", () => {
     e = await expectError(await postJson(app, "/v1/predict", { sites: [nan] }), 400, "invalid_input");
     expect(e.path).toBe("sites[0].drivers.swc_mean[2]");
     expect(e.hint).toMatch(/null for a gap/);
+    const notSeries = demoSite(5) as unknown as { drivers: Record<string, unknown> };
+    notSeries.drivers.swc_mean = 0.3;
+    e = await expectError(await postJson(app, "/v1/predict", { sites: [notSeries] }), 400, "invalid_input");
+    expect(e.message).toMatch(/^sites\[0\]\.drivers\.swc_mean: .*expected array/);
+    const objectIn = demoSite(5) as unknown as { drivers: Record<string, unknown[]> };
+    objectIn.drivers.tsoil_mean![3] = { v: 1 };
+    e = await expectError(await postJson(app, "/v1/predict", { sites: [objectIn] }), 400, "invalid_input");
+    expect(e.path).toBe("sites[0].drivers.tsoil_mean[3]");
     e = await expectError(
       await postJson(app, "/v1/predict", {
         sites: [{ ...s, static: { ...(s.static as object), igbp: "XX" } }],
@@ -527,6 +535,11 @@ describe("OpenAPI, Swagger UI, metrics, mounts", () => {
     expect(schema).toContain("tsoil_mean");
     expect(schema).toContain("valid -40..60");
     expect(schema).toContain("DBF");
+    // a driver series is documented as what it is: an array of numbers or nulls, as long as the day limit
+    const props = (doc.paths["/v1/predict"]!.post!.requestBody!.content["application/json"]!.schema as {
+      properties: { sites: { items: { properties: { drivers: { properties: Record<string, unknown> } } } } };
+    }).properties.sites.items.properties.drivers.properties;
+    expect(props.tsoil_mean).toMatchObject({ type: "array", items: { type: ["number", "null"] }, maxItems: 3660 });
     const docs = await app.request("/docs");
     expect(docs.status).toBe(200);
     expect(await docs.text()).toMatch(/swagger/i);
