@@ -536,10 +536,18 @@ describe("OpenAPI, Swagger UI, metrics, mounts", () => {
     expect(schema).toContain("valid -40..60");
     expect(schema).toContain("DBF");
     // a driver series is documented as what it is: an array of numbers or nulls, as long as the day limit
-    const props = (doc.paths["/v1/predict"]!.post!.requestBody!.content["application/json"]!.schema as {
-      properties: { sites: { items: { properties: { drivers: { properties: Record<string, unknown> } } } } };
-    }).properties.sites.items.properties.drivers.properties;
-    expect(props.tsoil_mean).toMatchObject({ type: "array", items: { type: ["number", "null"] }, maxItems: 3660 });
+    const props = (
+      doc.paths["/v1/predict"]!.post!.requestBody!.content["application/json"]!.schema as {
+        properties: {
+          sites: { items: { properties: { drivers: { properties: Record<string, unknown> } } } };
+        };
+      }
+    ).properties.sites.items.properties.drivers.properties;
+    expect(props.tsoil_mean).toMatchObject({
+      type: "array",
+      items: { type: ["number", "null"] },
+      maxItems: 3660,
+    });
     const docs = await app.request("/docs");
     expect(docs.status).toBe(200);
     expect(await docs.text()).toMatch(/swagger/i);
