@@ -26,17 +26,18 @@ describe("training config", () => {
       /warmupDays/,
     );
   });
-  it("checks that the output head's inputs are among the features", () => {
+  it("checks that the output head's prior has its inputs among the features", () => {
     expect(() => parseTrainConfig({ data: { dir: "x" }, features: { static: ["latitude"] } })).toThrow(
-      /needs flux_ref/,
+      /needs flux_ref among features\.static/,
     );
-    expect(
-      parseTrainConfig({
-        data: { dir: "x" },
-        features: { static: ["latitude"] },
-        model: { head: "softplus" },
-      }).model.head,
-    ).toBe("softplus");
+    expect(() => parseTrainConfig({ data: { dir: "x" }, features: { dynamic: ["swc_mean"] } })).toThrow(
+      /needs tsoil_mean among features\.dynamic/,
+    );
+  });
+  it("refuses a removed option, saying it was removed", () => {
+    expect(() => parseTrainConfig({ data: { dir: "x" }, model: { head: "prior" } })).toThrow(
+      /model\.head was removed \(tried and not adopted, docs\/training\.md\): delete the key/,
+    );
   });
   it("applies key.path=value overrides, parsing JSON values", () => {
     const o = applyOverrides({ data: { dir: "a" } }, [
