@@ -94,6 +94,7 @@ describe("soilco2 export of runs made before options were removed", () => {
     const dir = await oldRun("run-old", {
       config: (c) => {
         c.model!.head = "prior";
+        c.train!.ema = 0;
       },
     });
     const r = await run("soilco2.js", ["export", dir, "--out", join(root, "model-old")]);

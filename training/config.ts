@@ -58,8 +58,6 @@ export const trainConfigZ = z.strictObject({
       loss: z.enum(["nse", "mse"]).default("nse"),
       /** Clip the global gradient norm to this value. */
       clipNorm: z.number().positive().default(1),
-      /** Decay of the exponential moving average of the weights (0 = off); the average is what is validated and saved. */
-      ema: z.number().min(0).lt(1).default(0),
       /** Per window, probability of hiding each observed driver entirely (gap augmentation). */
       driverDropout: z.number().min(0).lt(1).default(0),
       /** Per window, probability of hiding each maskable site attribute (e.g. flux_ref, MAT). */

@@ -7,6 +7,7 @@ import { ArtefactError } from "../core/errors.ts";
  */
 export const RETIRED_OPTIONS: Readonly<Record<string, string | number>> = {
   "model.head": "prior",
+  "train.ema": 0,
 };
 
 /** The words for a removed key a user config names, or undefined if `path` (e.g. `train.ema`) was never removed. */
