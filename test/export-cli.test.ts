@@ -95,6 +95,7 @@ describe("soilco2 export of runs made before options were removed", () => {
       config: (c) => {
         c.model!.head = "prior";
         c.train!.ema = 0;
+        c.train!.loss = "nse";
       },
     });
     const r = await run("soilco2.js", ["export", dir, "--out", join(root, "model-old")]);

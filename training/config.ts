@@ -54,8 +54,6 @@ export const trainConfigZ = z.strictObject({
       strideDays: z.number().int().positive().default(45),
       /** Stop after this many epochs without a better validation loss. */
       patience: z.number().int().positive().default(15),
-      /** `nse`: squared error weighted by 1/(site std + 0.1)² (Kratzert et al. 2019); `mse`: plain. */
-      loss: z.enum(["nse", "mse"]).default("nse"),
       /** Clip the global gradient norm to this value. */
       clipNorm: z.number().positive().default(1),
       /** Per window, probability of hiding each observed driver entirely (gap augmentation). */

@@ -7,6 +7,7 @@ import { ArtefactError } from "../core/errors.ts";
  */
 export const RETIRED_OPTIONS: Readonly<Record<string, string | number>> = {
   "model.head": "prior",
+  "train.loss": "nse",
   "train.ema": 0,
 };
 
