@@ -96,6 +96,7 @@ describe("soilco2 export of runs made before options were removed", () => {
         c.model!.head = "prior";
         c.train!.ema = 0;
         c.train!.loss = "nse";
+        c.train!.driverDropout = 0;
       },
     });
     const r = await run("soilco2.js", ["export", dir, "--out", join(root, "model-old")]);

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../core/errors.ts";
 import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { applyOverrides, parseTrainConfig } from "../training/config.ts";
+import { RETIRED_OPTIONS } from "../training/retired-options.ts";
 
 describe("training config", () => {
   it("fills defaults and needs only data.dir", () => {
@@ -34,11 +35,16 @@ describe("training config", () => {
       /needs tsoil_mean among features\.dynamic/,
     );
   });
-  it("refuses a removed option, saying it was removed", () => {
-    expect(() => parseTrainConfig({ data: { dir: "x" }, model: { head: "prior" } })).toThrow(
-      /model\.head was removed \(tried and not adopted, docs\/training\.md\): delete the key/,
-    );
-  });
+  it.each(["model.head", "train.loss", "train.ema", "train.driverDropout"])(
+    "refuses the removed option %s, even with the value kept, saying it was removed",
+    (path) => {
+      const [block, key] = path.split(".") as [string, string];
+      const config = { data: { dir: "x" }, [block]: { [key]: RETIRED_OPTIONS[path] } };
+      expect(() => parseTrainConfig(config)).toThrow(
+        `${path} was removed (tried and not adopted, docs/training.md): delete the key`,
+      );
+    },
+  );
   it("applies key.path=value overrides, parsing JSON values", () => {
     const o = applyOverrides({ data: { dir: "a" } }, [
       "train.epochs=5",
@@ -75,6 +81,23 @@ describe("CLI", () => {
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/invalid training config: train: Unrecognized key.*epoch/);
+  });
+  it("exits 1 saying so for a removed option", () => {
+    const dir = mkdtempSync(join(tmpdir(), "s-"));
+    const r = cli(
+      "train",
+      "--data",
+      dir,
+      "--set",
+      "train.ema=0.99",
+      "--run-dir",
+      join(dir, "run"),
+      "--quiet",
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      "train.ema was removed (tried and not adopted, docs/training.md): delete the key",
+    );
   });
   it("--members sets train.members and is range-checked like the config key, naming the flag", () => {
     expect(cli("train", "--help").stdout).toContain("--members");

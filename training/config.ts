@@ -56,8 +56,6 @@ export const trainConfigZ = z.strictObject({
       patience: z.number().int().positive().default(15),
       /** Clip the global gradient norm to this value. */
       clipNorm: z.number().positive().default(1),
-      /** Per window, probability of hiding each observed driver entirely (gap augmentation). */
-      driverDropout: z.number().min(0).lt(1).default(0),
       /** Per window, probability of hiding each maskable site attribute (e.g. flux_ref, MAT). */
       attributeDropout: z.number().min(0).lt(1).default(0.25),
       seed: z.number().int().default(42),

@@ -9,6 +9,7 @@ export const RETIRED_OPTIONS: Readonly<Record<string, string | number>> = {
   "model.head": "prior",
   "train.loss": "nse",
   "train.ema": 0,
+  "train.driverDropout": 0,
 };
 
 /** The words for a removed key a user config names, or undefined if `path` (e.g. `train.ema`) was never removed. */

@@ -1,6 +1,7 @@
 /** The training loop: shuffled windows, masked loss, Adam with gradient clipping, validation, early stopping, checkpoints. */
 import * as tf from "@tensorflow/tfjs";
-import { DYNAMIC_FEATURES, STATIC_FEATURES } from "../core/features.ts";
+import { STATIC_FEATURES } from "../core/features.ts";
+import { inputLayout } from "../core/input-layout.ts";
 import { pickFeatures } from "../core/make-schema.ts";
 import { median, nse } from "../core/metrics.ts";
 import { seededRng, shuffled } from "../core/random.ts";
@@ -139,10 +140,8 @@ export async function trainModel(
   }
 
   const augCols = augmentationColumns(
-    pickFeatures(config.features.dynamic, DYNAMIC_FEATURES, "dynamic"),
     pickFeatures(config.features.static, STATIC_FEATURES, "static"),
-    exp.normaliser.static.mean.length,
-    train.driverDropout,
+    inputLayout(config.features.dynamic.length, exp.normaliser.static.mean.length),
     train.attributeDropout,
   );
   let stoppedEarly = false;
