@@ -13,11 +13,11 @@ import { type BackendName, describeBackend, selectBackend } from "../training/ba
 import { parseTrainConfig } from "../training/config.ts";
 import { loadDailyDataset } from "../training/dataset.ts";
 import { buildExperiment } from "../training/experiment.ts";
+import { maskedLoss } from "../training/loss.ts";
 import { lstmSequenceReference } from "../training/lstm.ts";
 import { applyHead, initParams, paramList, priorTerm } from "../training/model.ts";
 import { createGradPool } from "../training/parallel/data-parallel.ts";
 import { temporalSplit } from "../training/splits.ts";
-import { maskedLoss } from "../training/train-loop.ts";
 import { trainingBatch, trainingWindows } from "../training/windows.ts";
 import {
   describeTorch,

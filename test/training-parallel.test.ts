@@ -4,11 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inputLayout } from "../core/input-layout.ts";
 import { selectBackend } from "../training/backend.ts";
 import type { Experiment } from "../training/experiment.ts";
+import { maskedLoss } from "../training/loss.ts";
 import { type Architecture, forward, initParams, paramList } from "../training/model.ts";
 import { createGradPool, type GradPool, shareSites } from "../training/parallel/data-parallel.ts";
 import { predictSeries } from "../training/predict.ts";
 import { SPLIT } from "../training/splits.ts";
-import { maskedLoss, validationSeries } from "../training/train-loop.ts";
+import { validationSeries } from "../training/train-loop.ts";
 import type { Batch } from "../training/windows.ts";
 
 const T = 30;

@@ -12,9 +12,6 @@ import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
 import { type Architecture, initParams, type ModelParams } from "./model.ts";
 import { createGradPool } from "./parallel/data-parallel.ts";
-
-export { maskedLoss } from "./loss.ts";
-
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
 import { augmentationColumns, trainingBatch, trainingWindows } from "./windows.ts";
