@@ -40,7 +40,7 @@ export const modelSchemaZ = z.strictObject({
   target: z.strictObject({ name: z.string(), unit: z.string(), description: z.string() }),
   /** Days at the start of a series whose predictions are less reliable (the LSTM state is spinning up). */
   warmupDays: z.number().int().nonnegative(),
-  /** Normalisation fitted on the training split; `(x - mean) / std` per column, output = softplus(z) * targetScale. */
+  /** Normalisation fitted on the training split; `(x - mean) / std` per column, output = head(z) * targetScale. */
   normaliser: z.strictObject({
     dynamic: columnStats,
     static: columnStats,

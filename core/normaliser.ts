@@ -50,7 +50,8 @@ export function fitColumnStats(
 
 /**
  * Scale of the target: root mean square of the training targets (NaN ignored).
- * The model predicts softplus(z) * scale, so a non-negative target keeps its zero.
+ * The network works in target / scale (its prior too, training/model.ts) and its output is multiplied by it; a scale,
+ * not a shift, so a non-negative target keeps its zero.
  */
 export function fitTargetScale(values: ArrayLike<number>): number {
   let s = 0;

@@ -1,7 +1,7 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
-import { lstmInputWidth } from "../core/input-layout.ts";
+import { type InputLayout, inputLayout } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
-import { PRIOR_DEFAULT_Q10, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
+import { PRIOR_DEFAULT_Q10 } from "../core/prior.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
 import {
   DataType,
@@ -11,7 +11,7 @@ import {
   type NodeProto,
   type TensorProto,
 } from "../model/onnx-codec.ts";
-import { type Architecture, headWidth } from "../training/model.ts";
+import type { Architecture } from "../training/model.ts";
 import { kerasToOnnxLstm } from "./gate-order.ts";
 import type { NetworkWeights } from "./network-weights.ts";
 import { intAttr, intsAttr, node, scalar, stringAttr, stringsAttr, valueInfo } from "./onnx-nodes.ts";
@@ -35,71 +35,23 @@ function normaliseWithMask(x: string, prefix: string, axis: number): NodeProto[]
 }
 
 /**
- * The output head, from `head_z` [B,T,k] to `efflux` [B,T], exactly as training/model.ts `applyHead`:
- * - `softplus`: softplus(z)·scale;
- * - `q10`: softplus(z₀)·exp((0.1 + 2·sigmoid(z₁))·clip((T − 10)/10, −5, 5))·scale, the exponent 0 where T is NaN;
- * - `prior`: exp(clip(z, −4, 4))·prior·scale with the site's own Q10 prior (training/model.ts `priorTerm`), read from
- *   the raw `dynamic` and `static` inputs.
+ * The output head, from `head_z` [B,T,1] to `efflux` [B,T], exactly as training/model.ts `applyHead`:
+ * exp(clip(z, −4, 4))·prior·scale with the site's own Q10 prior (training/model.ts `priorTerm`), read from the raw
+ * `dynamic` and `static` inputs.
  */
 function headGraph(
   arch: Architecture,
-  Dd: number,
-): { nodes: NodeProto[]; initializer: ReturnType<typeof floatTensor>[] } {
-  const head = arch.head ?? "softplus";
-  if (head === "softplus")
-    return {
-      initializer: [],
-      nodes: [
-        node("Softplus", ["head_z"], ["head_out"]),
-        node("Mul", ["head_out", "target_scale"], ["efflux_3d"]),
-        node("Squeeze", ["efflux_3d", "axes_2"], [OUTPUT_EFFLUX]),
-      ],
-    };
-  if (head === "q10") {
-    const t = arch.temperature;
-    if (!t) throw new Error("q10 head without its temperature column");
-    return {
-      initializer: [
-        int64Tensor("split_1_1", [2], [1, 1]),
-        int64Tensor("tsoil_index", [], [t.column]),
-        scalar("c_two", 2),
-        scalar("c_tenth", 0.1),
-        scalar("c_ten", 10),
-        scalar("c_m5", -5),
-        scalar("c_5", 5),
-      ],
-      nodes: [
-        node("Split", ["head_z", "split_1_1"], ["q10_z0", "q10_z1"], [intAttr("axis", 2)]),
-        node("Softplus", ["q10_z0"], ["q10_base"]),
-        node("Sigmoid", ["q10_z1"], ["q10_sig"]),
-        node("Mul", ["q10_sig", "c_two"], ["q10_sig2"]),
-        node("Add", ["q10_sig2", "c_tenth"], ["q10_lnq"]),
-        node("Gather", [INPUT_DYNAMIC, "tsoil_index"], ["q10_t"], [intAttr("axis", 2)]),
-        node("Unsqueeze", ["q10_t", "axes_2"], ["q10_t3"]),
-        node("Sub", ["q10_t3", "c_ten"], ["q10_dt"]),
-        node("Div", ["q10_dt", "c_ten"], ["q10_dt10"]),
-        node("Clip", ["q10_dt10", "c_m5", "c_5"], ["q10_dtc"]),
-        node("IsNaN", ["q10_t3"], ["q10_tnan"]),
-        node("Where", ["q10_tnan", "zero", "q10_dtc"], ["q10_term"]),
-        node("Mul", ["q10_lnq", "q10_term"], ["q10_expo"]),
-        node("Exp", ["q10_expo"], ["q10_factor"]),
-        node("Mul", ["q10_base", "q10_factor"], ["q10_out"]),
-        node("Mul", ["q10_out", "target_scale"], ["efflux_3d"]),
-        node("Squeeze", ["efflux_3d", "axes_2"], [OUTPUT_EFFLUX]),
-      ],
-    };
-  }
+  layout: InputLayout,
+): { nodes: NodeProto[]; initializer: TensorProto[] } {
   const p = arch.prior;
-  if (!p) throw new Error("prior head without its input positions");
-  const staticIndex = (v: number) => v - 2 * Dd;
+  // the prior's static columns, from their place in the LSTM input row to their place in the `static` input
+  const staticIndex = (v: number) => v - layout.staticStart;
   const attr = (name: string): NodeProto[] => [
     node("Gather", [INPUT_STATIC, `${name}_index`], [`${name}_b`], [intAttr("axis", 1)]),
     node("Unsqueeze", [`${name}_b`, "axes_1"], [`${name}_col`]),
   ];
-  const moisture = priorMoistureGraph(p, staticIndex, attr);
   return {
     initializer: [
-      ...moisture.initializer,
       int64Tensor("tsoil_index", [], [p.tsoil.value]),
       int64Tensor("prior_ref_index", [], [staticIndex(p.fluxRef.value)]),
       int64Tensor("prior_q10_index", [], [staticIndex(p.fluxQ10.value)]),
@@ -133,8 +85,7 @@ function headGraph(
       node("Pow", ["prior_q", "prior_ex"], ["prior_fac"]),
       node("Mul", ["prior_ref_col", "prior_fac"], ["prior_raw"]),
       node("Max", ["prior_raw", "c_floor"], ["prior_floor"]),
-      ...moisture.nodes,
-      node("Div", [moisture.out, "target_scale"], ["prior_norm"]),
+      node("Div", ["prior_floor", "target_scale"], ["prior_norm"]),
       node("IsNaN", ["prior_ref_col"], ["prior_ref_nan"]),
       node("Where", ["prior_ref_nan", "c_one", "prior_norm"], ["prior"]),
       node("Mul", ["prior_corr", "prior"], ["prior_out"]),
@@ -144,52 +95,12 @@ function headGraph(
 }
 
 /**
- * The `prior` head's moisture factor, as training/model.ts `priorTerm`: `prior_floor`·exp(clip(c1·d + c2·d², ±PRIOR_MOISTURE_MAX_EXPONENT)),
- * d = swc_mean − swc_ref, the exponent 0 where any input is NaN. Passes `prior_floor` through for a model without it.
- */
-function priorMoistureGraph(
-  p: NonNullable<Architecture["prior"]>,
-  staticIndex: (v: number) => number,
-  attr: (name: string) => NodeProto[],
-): { nodes: NodeProto[]; initializer: TensorProto[]; out: string } {
-  const m = p.moisture;
-  if (!m) return { nodes: [], initializer: [], out: "prior_floor" };
-  return {
-    initializer: [
-      int64Tensor("swc_index", [], [m.swc.value]),
-      int64Tensor("prior_swcref_index", [], [staticIndex(m.swcRef.value)]),
-      int64Tensor("prior_c1_index", [], [staticIndex(m.c1.value)]),
-      int64Tensor("prior_c2_index", [], [staticIndex(m.c2.value)]),
-      scalar("c_m_moist", -PRIOR_MOISTURE_MAX_EXPONENT),
-      scalar("c_moist", PRIOR_MOISTURE_MAX_EXPONENT),
-    ],
-    nodes: [
-      node("Gather", [INPUT_DYNAMIC, "swc_index"], ["prior_w"], [intAttr("axis", 2)]),
-      ...attr("prior_swcref"),
-      ...attr("prior_c1"),
-      ...attr("prior_c2"),
-      node("Sub", ["prior_w", "prior_swcref_col"], ["prior_d"]),
-      node("Mul", ["prior_d", "prior_d"], ["prior_d2"]),
-      node("Mul", ["prior_c1_col", "prior_d"], ["prior_m1"]),
-      node("Mul", ["prior_c2_col", "prior_d2"], ["prior_m2"]),
-      node("Add", ["prior_m1", "prior_m2"], ["prior_me"]),
-      node("IsNaN", ["prior_me"], ["prior_me_nan"]),
-      node("Clip", ["prior_me", "c_m_moist", "c_moist"], ["prior_mec"]),
-      node("Where", ["prior_me_nan", "zero", "prior_mec"], ["prior_mexp"]),
-      node("Exp", ["prior_mexp"], ["prior_mfac"]),
-      node("Mul", ["prior_floor", "prior_mfac"], ["prior_floor_m"]),
-    ],
-    out: "prior_floor_m",
-  };
-}
-
-/**
  * Build the inference graph.
  *
  * dynamic [B,T,Dd] -> [norm, mask] [B,T,2Dd] ─┐
  * static [B,Ds] -> [norm, mask] [B,2Ds] -> Unsqueeze -> Expand [B,T,2Ds] ─┴ Concat [B,T,I] -> Transpose [T,B,I]
  * -> LSTM (hidden H, i o f c, Sigmoid/Tanh/Tanh) Y [T,1,B,H] -> Squeeze -> Transpose [B,T,H]
- * -> MatMul + Add [B,T,k] -> the head ({@link headGraph}: softplus, q10 or prior, with targetScale) -> efflux [B,T]
+ * -> MatMul + Add [B,T,1] -> the head ({@link headGraph}: the corrected Q10 prior, with targetScale) -> efflux [B,T]
  *
  * @param schema gives the column counts and the normaliser baked into the graph
  * @throws {Error} if the weight shapes do not fit the schema
@@ -198,18 +109,18 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
   const Dd = schema.dynamic.length;
   const Ds = staticWidth(schema);
   const H = weights.hidden;
-  const inputWidth = lstmInputWidth(Dd, Ds);
+  const layout = inputLayout(Dd, Ds);
+  const inputWidth = layout.width;
   const lstm = kerasToOnnxLstm(weights.kernel, weights.recurrentKernel, weights.bias, H);
   if (lstm.input !== inputWidth)
     throw new Error(
       `LSTM kernel takes ${lstm.input} inputs, the schema gives 2·(${Dd} + ${Ds}) = ${inputWidth}`,
     );
-  const k = headWidth(weights.architecture);
-  if (weights.headKernel.length !== H * k || weights.headBias.length !== k)
+  if (weights.headKernel.length !== H || weights.headBias.length !== 1)
     throw new Error(
-      `head weights have shapes [${weights.headKernel.length}] and [${weights.headBias.length}], expected [${H * k}] and [${k}]`,
+      `head weights have shapes [${weights.headKernel.length}] and [${weights.headBias.length}], expected [${H}] and [1]`,
     );
-  const head = headGraph(weights.architecture, Dd);
+  const head = headGraph(weights.architecture, layout);
   const n = schema.normaliser;
 
   const initializer = [
@@ -224,8 +135,8 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
     floatTensor("lstm_W", [1, 4 * H, inputWidth], lstm.W),
     floatTensor("lstm_R", [1, 4 * H, H], lstm.R),
     floatTensor("lstm_B", [1, 8 * H], lstm.B),
-    floatTensor("head_kernel", [H, k], weights.headKernel),
-    floatTensor("head_bias", [k], weights.headBias),
+    floatTensor("head_kernel", [H, 1], weights.headKernel),
+    floatTensor("head_bias", [1], weights.headBias),
     floatTensor("target_scale", [], [n.targetScale]),
     ...head.initializer,
   ];

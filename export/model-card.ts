@@ -1,7 +1,6 @@
 /** MODEL_CARD.md, generated from the manifest: what the model predicts, its inputs, data, skill, failure modes and limits. */
 import { COSORE_CITATION } from "../core/daily-table.ts";
 import type { FeatureSpecZ, ModelSchema } from "../core/model-schema.ts";
-import { hasMoisturePrior, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import type { Manifest } from "../model/manifest.ts";
 
 /** What the card needs beyond the manifest. */
@@ -12,24 +11,15 @@ export interface ModelCardContext {
   hidden: number;
   /** Networks in the seed ensemble whose mean is the output (1: a single network). */
   members?: number;
-  /** Output head (training/model.ts): `softplus`, `q10` or `prior`. */
-  head?: string;
   /** Training configuration facts worth stating, e.g. `{ split: "temporal", epochs: 60 }`. */
   training?: Record<string, string | number | boolean>;
   /** Sites and days the normaliser was fitted on. */
   fittedOn?: { sites: number; days: number };
 }
 
-/** What each output head does, for the card. */
-const HEADS: Record<string, string> = {
-  softplus: "a dense softplus head (efflux = softplus(z)·scale)",
-  q10: "a hybrid Q10-shaped head (efflux = softplus(z₀)·exp(lnQ10·(Ts − 10)/10)·scale, lnQ10 from the LSTM)",
-  prior:
-    "a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)",
-};
-
-/** The `prior` head's moisture factor, stated for models whose attributes carry the site's moisture response. */
-const MOISTURE_PRIOR = `; the Q10 model is multiplied by the site's moisture response exp(clip(c1·(θ − swc_ref) + c2·(θ − swc_ref)², ±${PRIOR_MOISTURE_MAX_EXPONENT})) on days with soil moisture θ, c1 = flux_swc_c1, c2 = flux_swc_c2`;
+/** What the output head (training/model.ts `applyHead`) does, for the card. */
+const HEAD =
+  "a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)";
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -127,15 +117,7 @@ export function renderModelCard(ctx: ModelCardContext): string {
         [
           [
             "architecture",
-            `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS[ctx.head ?? "softplus"] ?? ctx.head}${
-              ctx.head === "prior" &&
-              hasMoisturePrior(
-                s.dynamic.map((f) => f.name),
-                s.static.map((f) => f.name),
-              )
-                ? MOISTURE_PRIOR
-                : ""
-            }${
+            `LSTM, ${ctx.hidden} units, zero initial state, then ${HEAD}${
               (ctx.members ?? 1) > 1
                 ? `; a seed ensemble of ${ctx.members} such networks (same inputs, normaliser and architecture, different seeds): the output is their mean`
                 : ""

@@ -2,7 +2,7 @@
 import { ArtefactError } from "../core/errors.ts";
 import { lstmInputWidth } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
-import { type Architecture, headWidth } from "../training/model.ts";
+import type { Architecture } from "../training/model.ts";
 import type { WeightsFile } from "../training/weights-file.ts";
 
 /** Trained weights in the Keras / tfjs layout (training/weights-file.ts names), plain row-major arrays. */
@@ -13,13 +13,13 @@ export interface NetworkWeights {
   recurrentKernel: Float32Array;
   /** `lstm/bias` [4·hidden] */
   bias: Float32Array;
-  /** `head/kernel` [hidden, k], k = 1 (softplus, prior) or 2 (q10) */
+  /** `head/kernel` [hidden, 1] */
   headKernel: Float32Array;
-  /** `head/bias` [k] */
+  /** `head/bias` [1] */
   headBias: Float32Array;
   /** LSTM units. */
   hidden: number;
-  /** The architecture saved with the weights (head type and the head's input positions). */
+  /** The architecture saved with the weights (where the head's prior finds its inputs). */
   architecture: Architecture;
 }
 
@@ -39,8 +39,8 @@ export function networkWeights(
     "lstm/kernel": [input, 4 * H],
     "lstm/recurrent_kernel": [H, 4 * H],
     "lstm/bias": [4 * H],
-    "head/kernel": [H, headWidth(file.architecture)],
-    "head/bias": [headWidth(file.architecture)],
+    "head/kernel": [H, 1],
+    "head/bias": [1],
   };
   const get = (name: string): Float32Array => {
     const w = file.weights.get(name);

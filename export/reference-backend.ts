@@ -1,7 +1,7 @@
 /** Pick the tfjs backend for the reference forward pass: `selectBackend()`, or cpu if that backend cannot run the network at inference. */
 import * as tf from "@tensorflow/tfjs";
 import { type BackendChoice, selectBackend } from "../training/backend.ts";
-import { forward } from "../training/model.ts";
+import { type Architecture, forward } from "../training/model.ts";
 
 /** The backend chosen, and why a faster one was left (e.g. tfjs-wasm's fused matMul refusing a rank-2 bias). */
 export interface ReferenceBackend {
@@ -15,7 +15,7 @@ function probeForward(): void {
     const v = (x: tf.Tensor) => tf.variable(x, false);
     const p = {
       lstm: {
-        kernel: v(tf.ones([1, 4])) as tf.Variable<tf.Rank.R2>,
+        kernel: v(tf.ones([2, 4])) as tf.Variable<tf.Rank.R2>,
         recurrentKernel: v(tf.ones([1, 4])) as tf.Variable<tf.Rank.R2>,
         bias: v(tf.zeros([4])) as tf.Variable<tf.Rank.R1>,
       },
@@ -23,14 +23,18 @@ function probeForward(): void {
       headBias: v(tf.zeros([1])) as tf.Variable<tf.Rank.R1>,
     };
     try {
-      const arch = {
+      // every input of the prior on the one driver's value and mask columns: only the LSTM's call matters here
+      const ref = { value: 0, mask: 1, mean: 0, std: 1 };
+      const arch: Architecture = {
         type: "lstm-softplus",
         hidden: 1,
-        inputWidth: 1,
+        inputWidth: 2,
         dynamicCols: 1,
         staticCols: 0,
-      } as const;
-      forward(p, arch, { data: new Float32Array([1, 2]), time: 1, batch: 2, input: 1 }).dataSync();
+        head: "prior",
+        prior: { tsoil: ref, fluxRef: ref, fluxQ10: ref, tsoilRef: ref, targetScale: 1 },
+      };
+      forward(p, arch, { data: new Float32Array([1, 0, 2, 0]), time: 1, batch: 2, input: 2 }).dataSync();
     } finally {
       for (const x of [p.lstm.kernel, p.lstm.recurrentKernel, p.lstm.bias, p.headKernel, p.headBias])
         x.dispose();

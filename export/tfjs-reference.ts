@@ -4,7 +4,7 @@ import { ensembleMean } from "../core/ensemble.ts";
 import { lstmInputWidth } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
 import { prepareSeries } from "../core/prepare.ts";
-import { type Architecture, forward, headWidth, type ModelParams, paramList } from "../training/model.ts";
+import { type Architecture, forward, type ModelParams, paramList } from "../training/model.ts";
 import type { NetworkWeights } from "./network-weights.ts";
 
 /** Raw model inputs, the same tensors the ONNX graph takes. */
@@ -41,7 +41,7 @@ export function createTfjsReference(weights: NetworkWeights, schema: ModelSchema
       recurrentKernel: tf.variable(tf.tensor2d(weights.recurrentKernel, [H, 4 * H]), false),
       bias: tf.variable(tf.tensor1d(weights.bias), false),
     },
-    headKernel: tf.variable(tf.tensor2d(weights.headKernel, [H, headWidth(architecture)]), false),
+    headKernel: tf.variable(tf.tensor2d(weights.headKernel, [H, 1]), false),
     headBias: tf.variable(tf.tensor1d(weights.headBias), false),
   };
   const { dynamic: dynStats, static: statStats, targetScale } = schema.normaliser;

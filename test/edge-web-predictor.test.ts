@@ -36,32 +36,18 @@ async function openWeb(modelDir: string): Promise<WebPredictor> {
   );
 }
 
-// one synthetic run per output head, as test/export-parity.test.ts does; the first (prior) is the default
-const heads = ["prior", "softplus", "q10"] as const;
-const models: Record<string, { modelDir: string; web?: WebPredictor }> = {};
-for (const head of heads) {
-  const runDir = join(root, `run-${head}`);
-  const modelDir = join(root, `model-${head}`);
-  await writeSyntheticRun(runDir, { hidden: 32, seed: 11, config: { model: { head } } });
-  await exportRun({ runDir, outDir: modelDir });
-  const cases = await loadParityCases({ modelDir, runDir });
-  const m: { modelDir: string; web?: WebPredictor } = { modelDir };
-  models[head] = m;
-  beforeAll(async () => {
-    m.web = await openWeb(modelDir);
-  });
-  afterAll(() => m.web?.release());
-  runParityCases(
-    `onnxruntime-web (edge/web-predictor, wasm SIMD, 1 thread) [${head} head]`,
-    (x) => m.web!.run(x),
-    cases,
-  );
-}
-const modelDir = models.prior!.modelDir;
+// a synthetic run, as test/export-parity.test.ts exports it
+const runDir = join(root, "run");
+const modelDir = join(root, "model");
+await writeSyntheticRun(runDir, { hidden: 32, seed: 11 });
+await exportRun({ runDir, outDir: modelDir });
+const cases = await loadParityCases({ modelDir, runDir });
 let web: WebPredictor;
-beforeAll(() => {
-  web = models.prior!.web!;
+beforeAll(async () => {
+  web = await openWeb(modelDir);
 });
+afterAll(() => web?.release());
+runParityCases("onnxruntime-web (edge/web-predictor, wasm SIMD, 1 thread)", (x) => web.run(x), cases);
 
 describe("web predictor: requests", () => {
   it("runs wasm with SIMD on one thread outside a cross-origin isolated page", () => {

@@ -1,6 +1,6 @@
 // The export command as users run it: `node bin/soilco2.js export ...` and `node bin/soilco2-export.js ...`.
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -65,6 +65,72 @@ describe("soilco2 export", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/soilco2: .*config.json/);
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe("soilco2 export of runs made before options were removed", () => {
+  /** A copy of the synthetic run whose config.json and model.json are edited as given. */
+  async function oldRun(
+    name: string,
+    edit: {
+      config?: (c: Record<string, Record<string, unknown>>) => void;
+      arch?: (a: Record<string, unknown>) => void;
+    },
+  ): Promise<string> {
+    const dir = join(root, name);
+    await cp(runDir, dir, { recursive: true });
+    const configFile = join(dir, "config.json");
+    const run = JSON.parse(await readFile(configFile, "utf8"));
+    edit.config?.(run.config);
+    await writeFile(configFile, JSON.stringify(run));
+    const modelFile = join(dir, "model", "model.json");
+    const model = JSON.parse(await readFile(modelFile, "utf8"));
+    edit.arch?.(model.architecture);
+    await writeFile(modelFile, JSON.stringify(model));
+    return dir;
+  }
+
+  it("exports a run whose config.json names a removed option with the value kept (as every earlier run does)", async () => {
+    const dir = await oldRun("run-old", {
+      config: (c) => {
+        c.model!.head = "prior";
+        c.train!.ema = 0;
+        c.train!.loss = "nse";
+        c.train!.driverDropout = 0;
+      },
+    });
+    const r = await run("soilco2.js", ["export", dir, "--out", join(root, "model-old")]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("refuses a run trained with a removed option, naming it", async () => {
+    const dir = await oldRun("run-q10", {
+      config: (c) => {
+        c.model!.head = "q10";
+      },
+    });
+    const r = await run("soilco2.js", ["export", dir, "--out", join(root, "model-q10")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/config\.json: the run was trained with model\.head = "q10", an option removed/);
+  });
+
+  it("refuses weights of a removed head or of the prior's removed moisture factor, naming them", async () => {
+    const softplus = await oldRun("run-softplus", {
+      arch: (a) => {
+        delete a.head;
+      },
+    });
+    const r = await run("soilco2.js", ["export", softplus, "--out", join(root, "model-softplus")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/model\.json: the network has the "softplus" output head, removed from soilco2/);
+    const moisture = await oldRun("run-moisture", {
+      arch: (a) => {
+        (a.prior as Record<string, unknown>).moisture = {};
+      },
+    });
+    const m = await run("soilco2.js", ["export", moisture, "--out", join(root, "model-moisture")]);
+    expect(m.code).toBe(1);
+    expect(m.stderr).toMatch(/the network has the prior's moisture factor, removed from soilco2/);
   });
 });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../core/errors.ts";
 import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { applyOverrides, parseTrainConfig } from "../training/config.ts";
+import { RETIRED_OPTIONS } from "../training/retired-options.ts";
 
 describe("training config", () => {
   it("fills defaults and needs only data.dir", () => {
@@ -26,18 +27,24 @@ describe("training config", () => {
       /warmupDays/,
     );
   });
-  it("checks that the output head's inputs are among the features", () => {
+  it("checks that the output head's prior has its inputs among the features", () => {
     expect(() => parseTrainConfig({ data: { dir: "x" }, features: { static: ["latitude"] } })).toThrow(
-      /needs flux_ref/,
+      /needs flux_ref among features\.static/,
     );
-    expect(
-      parseTrainConfig({
-        data: { dir: "x" },
-        features: { static: ["latitude"] },
-        model: { head: "softplus" },
-      }).model.head,
-    ).toBe("softplus");
+    expect(() => parseTrainConfig({ data: { dir: "x" }, features: { dynamic: ["swc_mean"] } })).toThrow(
+      /needs tsoil_mean among features\.dynamic/,
+    );
   });
+  it.each(["model.head", "train.loss", "train.ema", "train.driverDropout"])(
+    "refuses the removed option %s, even with the value kept, saying it was removed",
+    (path) => {
+      const [block, key] = path.split(".") as [string, string];
+      const config = { data: { dir: "x" }, [block]: { [key]: RETIRED_OPTIONS[path] } };
+      expect(() => parseTrainConfig(config)).toThrow(
+        `${path} was removed (tried and not adopted, docs/training.md): delete the key`,
+      );
+    },
+  );
   it("applies key.path=value overrides, parsing JSON values", () => {
     const o = applyOverrides({ data: { dir: "a" } }, [
       "train.epochs=5",
@@ -74,6 +81,23 @@ describe("CLI", () => {
     );
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/invalid training config: train: Unrecognized key.*epoch/);
+  });
+  it("exits 1 saying so for a removed option", () => {
+    const dir = mkdtempSync(join(tmpdir(), "s-"));
+    const r = cli(
+      "train",
+      "--data",
+      dir,
+      "--set",
+      "train.ema=0.99",
+      "--run-dir",
+      join(dir, "run"),
+      "--quiet",
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(
+      "train.ema was removed (tried and not adopted, docs/training.md): delete the key",
+    );
   });
   it("--members sets train.members and is range-checked like the config key, naming the flag", () => {
     expect(cli("train", "--help").stdout).toContain("--members");

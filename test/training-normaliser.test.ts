@@ -59,8 +59,7 @@ describe("prepareSeries", () => {
 describe("fitNormaliser", () => {
   const config = parseTrainConfig({
     data: { dir: "x" },
-    features: { static: ["latitude", "flux_ref"] },
-    model: { head: "softplus" },
+    features: { static: ["latitude", "flux_ref", "flux_q10", "tsoil_ref"] },
   });
   const site = toySite({ length: 100, tsoil: seasonalT, flux: (_t, ts) => ts / 5 });
   const labels = temporalSplit([site], 0.3, 0.1);

@@ -1,18 +1,48 @@
 // Data-parallel training steps: a sharded step equals the single-thread step on the same batch, and repeats bit for bit.
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inputLayout } from "../core/input-layout.ts";
 import { selectBackend } from "../training/backend.ts";
 import type { Experiment } from "../training/experiment.ts";
+import { maskedLoss } from "../training/loss.ts";
 import { type Architecture, forward, initParams, paramList } from "../training/model.ts";
 import { createGradPool, type GradPool, shareSites } from "../training/parallel/data-parallel.ts";
 import { predictSeries } from "../training/predict.ts";
 import { SPLIT } from "../training/splits.ts";
-import { maskedLoss, validationSeries } from "../training/train-loop.ts";
+import { validationSeries } from "../training/train-loop.ts";
 import type { Batch } from "../training/windows.ts";
 
 const T = 30;
-const I = 6;
-const ARCH: Architecture = { type: "lstm-softplus", hidden: 8, inputWidth: I, dynamicCols: 2, staticCols: 1 };
+const L = inputLayout(2, 3); // 2 drivers, 3 site attributes
+const I = L.width;
+const dyn = (c: number, mean: number, std: number) => ({
+  value: L.dynamicValue(c),
+  mask: L.dynamicMask(c),
+  mean,
+  std,
+});
+const st = (j: number, mean: number, std: number) => ({
+  value: L.staticValue(j),
+  mask: L.staticMask(j),
+  mean,
+  std,
+});
+const ARCH: Architecture = {
+  type: "lstm-softplus",
+  hidden: 8,
+  inputWidth: I,
+  dynamicCols: L.dynamicCols,
+  staticCols: L.staticCols,
+  head: "prior",
+  // the prior on driver 0 and the three attributes (random normal inputs: a mask is never exactly 1)
+  prior: {
+    tsoil: dyn(0, 10, 5),
+    fluxRef: st(0, 2, 0.5),
+    fluxQ10: st(1, 2, 0.3),
+    tsoilRef: st(2, 10, 3),
+    targetScale: 2,
+  },
+};
 
 /** A batch of B windows with every other day supervised and a few windows padded (weight 0) at the end. */
 function batch(B: number, seed: number): Batch {

@@ -1,6 +1,5 @@
-// The prior head's per-site reference statistics: the moisture-response fit and the prior it feeds, with its gaps.
+// The site's reference statistics (the moisture-response fit among them) and the head's Q10 prior, with its gaps.
 import { describe, expect, it } from "vitest";
-import { MOISTURE_PRIOR_STATIC, PRIOR_MOISTURE_MAX_EXPONENT } from "../core/prior.ts";
 import { moistureResponse } from "../core/reference-stats.ts";
 import { buildArchitecture } from "../training/architecture.ts";
 import { parseTrainConfig } from "../training/config.ts";
@@ -97,38 +96,40 @@ describe("derivedStatics with soil moisture", () => {
   });
 });
 
-describe("priorTerm with the moisture factor", () => {
-  const staticNames = ["flux_ref", "flux_q10", "tsoil_ref", ...MOISTURE_PRIOR_STATIC];
+describe("priorTerm", () => {
+  // the site's moisture response among the attributes too: they are LSTM inputs, the prior does not read them
+  const staticNames = ["flux_ref", "flux_q10", "tsoil_ref", "swc_ref", "flux_swc_c1", "flux_swc_c2"];
   const config = parseTrainConfig({ data: { dir: "x" }, features: { static: staticNames } });
   const s = toySite({
     length: 120,
-    tsoil: seasonalT,
-    swc: (t) => (t % 10 === 3 ? Number.NaN : wetDry(t)),
-    flux: (_t, T, w) => 2 * 1.8 ** ((T - 10) / 10) * Math.exp(-80 * (Number.isNaN(w) ? 0 : w - 0.25) ** 2),
+    tsoil: (t) => (t % 10 === 3 ? Number.NaN : seasonalT(t)),
+    swc: wetDry,
+    flux: (_t, T, w) => 2 * 1.8 ** (((Number.isNaN(T) ? 10 : T) - 10) / 10) * Math.exp(-80 * (w - 0.25) ** 2),
   });
   const other = toySite({ site: "other", length: 120, tsoil: seasonalT, swc: wetDry, flux: () => 5 });
   const labels = new Uint8Array(120).fill(SPLIT.train);
   const exp = buildExperiment([s, other], [labels, labels], config);
   const arch = buildArchitecture(config, exp.normaliser);
-  const prior = priorTerm(arch, { data: exp.prepared[0]!, time: 120, batch: 1, input: exp.width });
+  const input = (site: number) => ({ data: exp.prepared[site]!, time: 120, batch: 1, input: exp.width });
+  const prior = priorTerm(arch, input(0));
   const st = derivedStatics(s, labels);
 
-  it("turns on only with swc_mean and all three attributes", () => {
-    expect(arch.prior?.moisture).toBeDefined();
-    const plain = parseTrainConfig({ data: { dir: "x" }, features: { static: staticNames.slice(0, 4) } });
-    expect(buildArchitecture(plain, exp.normaliser).prior?.moisture).toBeUndefined();
-  });
-
-  it("is the Q10 model times exp(clip(c1·d + c2·d², ±PRIOR_MOISTURE_MAX_EXPONENT)), and the Q10 model alone on days without moisture", () => {
+  it("is the site's Q10 model flux_ref·flux_q10^((T − tsoil_ref)/10), and flux_ref on days without soil temperature", () => {
+    expect(Number.isFinite(st.flux_swc_c1!)).toBe(true); // a moisture response the prior leaves to the LSTM
     for (let t = 0; t < 120; t++) {
       const T = s.drivers.tsoil_mean![t]!;
-      const q10 = st.flux_ref! * st.flux_q10! ** ((T - st.tsoil_ref!) / 10);
-      const w = s.drivers.swc_mean![t]!;
-      const d = w - st.swc_ref!;
-      const e = Number.isNaN(w) ? 0 : st.flux_swc_c1! * d + st.flux_swc_c2! * d * d;
-      const clipped = Math.min(PRIOR_MOISTURE_MAX_EXPONENT, Math.max(-PRIOR_MOISTURE_MAX_EXPONENT, e));
-      const expected = (q10 * Math.exp(clipped)) / exp.normaliser.targetScale;
-      expect(prior[t]!).toBeCloseTo(expected, 4);
+      const q10 = Number.isNaN(T) ? st.flux_ref! : st.flux_ref! * st.flux_q10! ** ((T - st.tsoil_ref!) / 10);
+      expect(prior[t]!).toBeCloseTo(q10 / exp.normaliser.targetScale, 4);
     }
+  });
+
+  it("is 1 (the target scale) for a site without flux_ref", () => {
+    const hidden = Float32Array.from(exp.prepared[1]!);
+    const ref = arch.prior.fluxRef;
+    for (let t = 0; t < 120; t++) {
+      hidden[t * exp.width + ref.value] = 0;
+      hidden[t * exp.width + ref.mask] = 1;
+    }
+    expect(Array.from(priorTerm(arch, { ...input(1), data: hidden }))).toEqual(new Array(120).fill(1));
   });
 });

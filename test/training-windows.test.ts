@@ -1,5 +1,6 @@
 // Windows and batches: warm-up, loss masking where the target is missing or not in the split, gap augmentation.
 import { describe, expect, it } from "vitest";
+import { inputLayout } from "../core/input-layout.ts";
 import { SPLIT } from "../training/splits.ts";
 import { augmentationColumns, buildBatch, makeWindows } from "../training/windows.ts";
 
@@ -60,14 +61,17 @@ describe("buildBatch", () => {
     );
     expect(Array.from(past.w)).toEqual([1, 1, 0, 0]);
   });
-  it("gap augmentation hides a whole column as a real gap (value 0, mask 1)", () => {
-    const cols = augmentationColumns([{ source: "observed" }, { source: "date" }], [], 0, 0.999, 0);
-    expect(cols).toEqual([{ value: 0, mask: 2, p: 0.999 }]);
-    const p4 = [Float32Array.from({ length: 10 * 4 }, () => 5)];
-    const a = buildBatch([{ site: 0, start: 0, lossFrom: 0 }], p4, 4, [y], labels, SPLIT.train, [1], 3, {
+  it("gap augmentation hides a site attribute as a real gap (value 0, mask 1), never a required one", () => {
+    // 1 driver, 2 attributes: row [driver, its mask, attr 0, attr 1, attr 0 mask, attr 1 mask]
+    const cols = augmentationColumns([{ gap: "required" }, { gap: "mask" }], inputLayout(1, 2), 0.999);
+    expect(cols).toEqual([{ value: 3, mask: 5, p: 0.999 }]);
+    expect(augmentationColumns([{ gap: "mask" }], inputLayout(1, 1), 0)).toEqual([]);
+    const p6 = [Float32Array.from({ length: 10 * 6 }, () => 5)];
+    const a = buildBatch([{ site: 0, start: 0, lossFrom: 0 }], p6, 6, [y], labels, SPLIT.train, [1], 3, {
       rng: () => 0,
       columns: cols,
     });
-    for (let k = 0; k < 3; k++) expect(Array.from(a.x.data.subarray(k * 4, k * 4 + 4))).toEqual([0, 5, 1, 5]);
+    for (let k = 0; k < 3; k++)
+      expect(Array.from(a.x.data.subarray(k * 6, k * 6 + 6))).toEqual([5, 5, 5, 0, 5, 1]);
   });
 });

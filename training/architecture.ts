@@ -1,73 +1,55 @@
 /** The network's architecture from a config and a fitted normaliser: one function for training, tests and export. */
 import { ConfigError } from "../core/errors.ts";
-import { hasMoisturePrior } from "../core/prior.ts";
+import { inputLayout } from "../core/input-layout.ts";
 import type { TrainConfig } from "./config.ts";
-import type { Architecture, InputRef, PriorInputs } from "./model.ts";
+import type { Architecture, InputRef } from "./model.ts";
 import type { NormaliserFile } from "./run-dir.ts";
 
 /** The normaliser statistics the architecture needs. */
 export type NormaliserStats = Pick<NormaliserFile, "dynamic" | "static" | "targetScale">;
 
+/** The inputs the head's per-site Q10 prior reads (training/model.ts `priorTerm`), checked when the config is parsed. */
+export const PRIOR_NEEDS = {
+  dynamic: ["tsoil_mean"],
+  static: ["flux_ref", "flux_q10", "tsoil_ref"],
+} as const;
+
 /**
- * Architecture of the network for a config: LSTM input width 2·(Dd + Ds), the head, and for the `q10` and `prior`
- * heads where their raw inputs sit in the LSTM input row.
- * @throws {ConfigError} if a head's required feature is not among the inputs
+ * Architecture of the network for a config: LSTM input width 2·(Dd + Ds) (core/input-layout.ts), and where the
+ * head's prior finds its raw inputs in the LSTM input row.
+ * @throws {ConfigError} if an input of the prior is not among the features
  */
 export function buildArchitecture(config: TrainConfig, normaliser: NormaliserStats): Architecture {
-  const Dd = config.features.dynamic.length;
-  const Ds = normaliser.static.mean.length;
+  const { dynamic, static: statics } = config.features;
+  const layout = inputLayout(dynamic.length, normaliser.static.mean.length);
+  const column = (block: "dynamic" | "static", name: string): number => {
+    const i = (block === "dynamic" ? dynamic : statics).indexOf(name);
+    if (i < 0) throw new ConfigError(`the network's prior needs ${name} among features.${block}`);
+    return i;
+  };
   const dyn = (name: string): InputRef => {
-    const c = config.features.dynamic.indexOf(name);
-    if (c < 0)
-      throw new ConfigError(`model.head "${config.model.head}" needs ${name} among features.dynamic`);
-    return { value: c, mask: Dd + c, mean: normaliser.dynamic.mean[c]!, std: normaliser.dynamic.std[c]! };
+    const c = column("dynamic", name);
+    const { mean, std } = normaliser.dynamic;
+    return { value: layout.dynamicValue(c), mask: layout.dynamicMask(c), mean: mean[c]!, std: std[c]! };
   };
   const st = (name: string): InputRef => {
-    const j = config.features.static.indexOf(name);
-    if (j < 0) throw new ConfigError(`model.head "${config.model.head}" needs ${name} among features.static`);
-    return {
-      value: 2 * Dd + j,
-      mask: 2 * Dd + Ds + j,
-      mean: normaliser.static.mean[j]!,
-      std: normaliser.static.std[j]!,
-    };
+    const j = column("static", name);
+    const { mean, std } = normaliser.static;
+    return { value: layout.staticValue(j), mask: layout.staticMask(j), mean: mean[j]!, std: std[j]! };
   };
-  const arch: Architecture = {
+  return {
     type: "lstm-softplus",
     hidden: config.model.hidden,
-    inputWidth: 2 * (Dd + Ds),
-    dynamicCols: Dd,
-    staticCols: Ds,
-    head: config.model.head,
-  };
-  if (config.model.head === "q10") {
-    const t = dyn("tsoil_mean");
-    arch.temperature = { column: t.value, mean: t.mean, std: t.std };
-  }
-  if (config.model.head === "prior") {
-    const prior: PriorInputs = {
+    inputWidth: layout.width,
+    dynamicCols: layout.dynamicCols,
+    staticCols: layout.staticCols,
+    head: "prior",
+    prior: {
       tsoil: dyn("tsoil_mean"),
       fluxRef: st("flux_ref"),
       fluxQ10: st("flux_q10"),
       tsoilRef: st("tsoil_ref"),
       targetScale: normaliser.targetScale,
-    };
-    if (hasMoisturePrior(config.features.dynamic, config.features.static)) {
-      prior.moisture = {
-        swc: dyn("swc_mean"),
-        swcRef: st("swc_ref"),
-        c1: st("flux_swc_c1"),
-        c2: st("flux_swc_c2"),
-      };
-    }
-    arch.prior = prior;
-  }
-  return arch;
+    },
+  };
 }
-
-/** Inputs each head needs, checked when the config is parsed. */
-export const HEAD_NEEDS: Record<string, { dynamic: string[]; static: string[] }> = {
-  softplus: { dynamic: [], static: [] },
-  q10: { dynamic: ["tsoil_mean"], static: [] },
-  prior: { dynamic: ["tsoil_mean"], static: ["flux_ref", "flux_q10", "tsoil_ref"] },
-};

@@ -20,8 +20,6 @@ export interface LoopState {
 
 export interface Checkpoint {
   weights: WeightsFile;
-  /** Moving-average weights, when the run keeps them. */
-  ema: WeightsFile | null;
   optimizer: { name: string; shape: number[]; values: Float32Array }[];
   state: LoopState;
 }
@@ -38,13 +36,11 @@ export async function writeCheckpoint(
   params: ModelParams,
   optimizerWeights: { name: string; tensor: tf.Tensor }[],
   state: LoopState,
-  ema?: ModelParams,
 ): Promise<void> {
   const root = join(runDir, RUN_FILES.checkpoint);
   const name = `epoch-${String(state.epoch).padStart(4, "0")}`;
   const dir = join(root, name);
   await saveWeights(dir, architecture, params);
-  if (ema) await saveWeights(join(dir, "ema"), architecture, ema);
   const arrays = optimizerWeights.map((w) => ({
     name: w.name,
     shape: w.tensor.shape,
@@ -81,12 +77,6 @@ export async function readCheckpoint(runDir: string): Promise<Checkpoint | null>
   }
   const dir = join(root, latest.checkpoint);
   const weights = await loadWeights(dir);
-  let ema: WeightsFile | null = null;
-  try {
-    ema = await loadWeights(join(dir, "ema"));
-  } catch {
-    ema = null;
-  }
   const specs = JSON.parse(await readFile(join(dir, "optimizer.json"), "utf8")) as {
     name: string;
     shape: number[];
@@ -101,5 +91,5 @@ export async function readCheckpoint(runDir: string): Promise<Checkpoint | null>
     return { ...s, values };
   });
   const state = JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as LoopState;
-  return { weights, ema, optimizer, state };
+  return { weights, optimizer, state };
 }

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { DEFAULT_DYNAMIC, DEFAULT_STATIC } from "../core/make-schema.ts";
-import { HEAD_NEEDS } from "./architecture.ts";
+import { PRIOR_NEEDS } from "./architecture.ts";
+import { retiredOptionHint } from "./retired-options.ts";
 
 export const trainConfigZ = z.strictObject({
   data: z.strictObject({
@@ -38,8 +39,6 @@ export const trainConfigZ = z.strictObject({
       hidden: z.number().int().positive().default(64),
       /** Dropout on the LSTM output before the head, while training. */
       dropout: z.number().min(0).lt(1).default(0.3),
-      /** Output head: `softplus` (plain) or `q10` (hybrid: efflux = base·Q10^((Ts−10)/10), base and Q10 from the LSTM). */
-      head: z.enum(["softplus", "q10", "prior"]).default("prior"),
     })
     .prefault({}),
   train: z
@@ -55,14 +54,8 @@ export const trainConfigZ = z.strictObject({
       strideDays: z.number().int().positive().default(45),
       /** Stop after this many epochs without a better validation loss. */
       patience: z.number().int().positive().default(15),
-      /** `nse`: squared error weighted by 1/(site std + 0.1)² (Kratzert et al. 2019); `mse`: plain. */
-      loss: z.enum(["nse", "mse"]).default("nse"),
       /** Clip the global gradient norm to this value. */
       clipNorm: z.number().positive().default(1),
-      /** Decay of the exponential moving average of the weights (0 = off); the average is what is validated and saved. */
-      ema: z.number().min(0).lt(1).default(0),
-      /** Per window, probability of hiding each observed driver entirely (gap augmentation). */
-      driverDropout: z.number().min(0).lt(1).default(0),
       /** Per window, probability of hiding each maskable site attribute (e.g. flux_ref, MAT). */
       attributeDropout: z.number().min(0).lt(1).default(0.25),
       seed: z.number().int().default(42),
@@ -92,7 +85,13 @@ export type TrainConfigInput = z.input<typeof trainConfigZ>;
 export function parseTrainConfig(value: unknown): TrainConfig {
   const r = trainConfigZ.safeParse(value);
   if (!r.success) {
-    const msgs = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    const msgs = r.error.issues.map((i) => {
+      const at = i.path.join(".");
+      const retired =
+        i.code === "unrecognized_keys" ? i.keys.map((k) => retiredOptionHint(`${at}.${k}`)) : [];
+      if (retired.length > 0 && retired.every(Boolean)) return retired.join("; ");
+      return `${at || "(root)"}: ${i.message}`;
+    });
     throw new ConfigError(`invalid training config: ${msgs.join("; ")}`);
   }
   const c = r.data;
@@ -100,16 +99,15 @@ export function parseTrainConfig(value: unknown): TrainConfig {
     throw new ConfigError(
       `train.warmupDays (${c.train.warmupDays}) must be below train.windowDays (${c.train.windowDays})`,
     );
-  const needs = HEAD_NEEDS[c.model.head]!;
   for (const [block, names] of [
-    ["dynamic", needs.dynamic],
-    ["static", needs.static],
+    ["dynamic", PRIOR_NEEDS.dynamic],
+    ["static", PRIOR_NEEDS.static],
   ] as const)
     for (const n of names)
       if (!c.features[block].includes(n))
         throw new ConfigError(
-          `model.head "${c.model.head}" needs ${n} among features.${block}`,
-          'add it, or choose model.head "softplus"',
+          `the network's output head (the site's Q10 prior) needs ${n} among features.${block}`,
+          `add ${n} to features.${block}`,
         );
   if (c.split.testFraction + c.split.valFraction >= 0.9)
     throw new ConfigError(

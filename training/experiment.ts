@@ -20,7 +20,7 @@ export interface Experiment {
   width: number;
   /** Per site, target / targetScale, NaN where none. */
   targets: Float32Array[];
-  /** Per site loss weight: 1/(σ + 0.1)² of its normalised training targets for the NSE loss, else 1. */
+  /** Per site loss weight: 1/(σ + 0.1)² of its normalised training targets (the NSE loss of Kratzert et al. 2019). */
   siteWeights: number[];
 }
 
@@ -98,7 +98,6 @@ export function buildExperiment(
   );
   const targets = sites.map((s) => s.target.map((v) => v / normaliser.targetScale));
   const siteWeights = sites.map((s, i) => {
-    if (config.train.loss !== "nse") return 1;
     const lab = labels[i]!;
     const y = targets[i]!;
     let n = 0;

@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ensembleMean } from "../core/ensemble.ts";
 import { lstmInfer } from "./lstm.ts";
-import { type Architecture, applyHead, headTerm, type ModelParams } from "./model.ts";
+import { type Architecture, applyHead, type ModelParams, priorTerm } from "./model.ts";
 
 /**
  * Predict full series for many sites. Sites are grouped by length and padded at the end (the LSTM is causal).
@@ -29,10 +29,8 @@ export function predictSeries(
       for (let t = 0; t < g.len; t++) x.set(p.subarray(t * width, (t + 1) * width), (t * B + b) * width);
     });
     const input = { data: x, time: T, batch: B, input: width };
-    const tTerm = headTerm(arch, input);
-    const y = tf.tidy(() =>
-      tf.mul(applyHead(params, arch, lstmInfer(input, params.lstm), tTerm), targetScale),
-    );
+    const prior = priorTerm(arch, input);
+    const y = tf.tidy(() => tf.mul(applyHead(params, lstmInfer(input, params.lstm), prior), targetScale));
     const v = y.dataSync() as Float32Array;
     y.dispose();
     group.forEach((g, b) => {

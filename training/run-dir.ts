@@ -6,6 +6,7 @@ import { makeModelSchema } from "../core/make-schema.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import type { ColumnStats } from "../core/normaliser.ts";
 import { parseTrainConfig, type TrainConfig } from "./config.ts";
+import { withoutRetiredOptions } from "./retired-options.ts";
 import { loadWeights, type WeightsFile } from "./weights-file.ts";
 
 /** Paths inside a run directory. */
@@ -112,7 +113,11 @@ export async function readNormaliser(runDir: string): Promise<NormaliserFile> {
   return n;
 }
 
-/** Read the resolved config and provenance stamped into `config.json`. */
+/**
+ * Read the resolved config and provenance stamped into `config.json`; keys of removed options that hold the
+ * behaviour left are dropped (training/retired-options.ts), so runs made before their removal still read.
+ * @throws {ArtefactError} if the run used a removed option otherwise
+ */
 export async function readRunConfig(
   runDir: string,
 ): Promise<{ config: TrainConfig; provenance: Provenance }> {
@@ -123,7 +128,7 @@ export async function readRunConfig(
   };
   if (!raw.provenance)
     throw new ArtefactError(path, "has no provenance", "retrain with this version of soilco2");
-  return { config: parseTrainConfig(raw.config), provenance: raw.provenance };
+  return { config: parseTrainConfig(withoutRetiredOptions(raw.config, path)), provenance: raw.provenance };
 }
 
 /**

@@ -1,6 +1,7 @@
 /** The training loop: shuffled windows, masked loss, Adam with gradient clipping, validation, early stopping, checkpoints. */
 import * as tf from "@tensorflow/tfjs";
-import { DYNAMIC_FEATURES, STATIC_FEATURES } from "../core/features.ts";
+import { STATIC_FEATURES } from "../core/features.ts";
+import { inputLayout } from "../core/input-layout.ts";
 import { pickFeatures } from "../core/make-schema.ts";
 import { median, nse } from "../core/metrics.ts";
 import { seededRng, shuffled } from "../core/random.ts";
@@ -9,11 +10,8 @@ import type { BackendName } from "./backend.ts";
 import { type LoopState, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
-import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
+import { type Architecture, initParams, type ModelParams } from "./model.ts";
 import { createGradPool } from "./parallel/data-parallel.ts";
-
-export { maskedLoss } from "./loss.ts";
-
 import { SPLIT } from "./splits.ts";
 import { assignWeights, loadWeights, saveWeights } from "./weights-file.ts";
 import { augmentationColumns, trainingBatch, trainingWindows } from "./windows.ts";
@@ -92,24 +90,6 @@ export async function validationSeries(
   return out;
 }
 
-/** Copy every weight of `from` into `to`. */
-function copyParams(from: ModelParams, to: ModelParams): void {
-  const src = paramList(from);
-  paramList(to).forEach((v, i) => {
-    v.assign(src[i]!);
-  });
-}
-
-/** ema ← decay·ema + (1 − decay)·w, per weight. */
-function updateEma(ema: ModelParams, params: ModelParams, decay: number): void {
-  const src = paramList(params);
-  tf.tidy(() => {
-    paramList(ema).forEach((v, i) => {
-      v.assign(tf.add(tf.mul(v, decay), tf.mul(src[i]!, 1 - decay)));
-    });
-  });
-}
-
 function globalNormClip(grads: tf.NamedTensorMap, clipNorm: number): tf.NamedTensorMap {
   return tf.tidy(() => {
     const sq = Object.values(grads).map((g) => tf.sum(tf.square(g)));
@@ -136,9 +116,6 @@ export async function trainModel(
   const architecture: Architecture = buildArchitecture(config, exp.normaliser);
   if (architecture.inputWidth !== exp.width) throw new Error("architecture and prepared inputs disagree");
   const params = initParams(architecture, train.seed);
-  // Exponential moving average of the weights (Polyak averaging): validated, saved and served instead of the raw ones.
-  const ema = train.ema > 0 ? initParams(architecture, train.seed) : params;
-  if (ema !== params) copyParams(params, ema);
   const optimizer = tf.train.adam(train.learningRate);
   const windows = trainingWindows(exp, train);
   if (windows.length === 0) throw new Error("no training windows: no site has training days with a target");
@@ -153,7 +130,6 @@ export async function trainModel(
   const resumed = await readCheckpoint(runDir);
   if (resumed) {
     assignWeights(params, resumed.weights, tf);
-    if (ema !== params) assignWeights(ema, resumed.ema ?? resumed.weights, tf);
     await optimizer.setWeights(
       resumed.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape) })),
     );
@@ -161,10 +137,8 @@ export async function trainModel(
   }
 
   const augCols = augmentationColumns(
-    pickFeatures(config.features.dynamic, DYNAMIC_FEATURES, "dynamic"),
     pickFeatures(config.features.static, STATIC_FEATURES, "static"),
-    exp.normaliser.static.mean.length,
-    train.driverDropout,
+    inputLayout(config.features.dynamic.length, exp.normaliser.static.mean.length),
     train.attributeDropout,
   );
   let stoppedEarly = false;
@@ -201,7 +175,6 @@ export async function trainModel(
         );
         const clipped = globalNormClip(grads, train.clipNorm);
         optimizer.applyGradients(Object.entries(clipped).map(([name, tensor]) => ({ name, tensor })));
-        if (ema !== params) updateEma(ema, params, train.ema);
         tf.dispose([...Object.values(grads), ...Object.values(clipped)]);
         lossSum += loss * supervised;
         supervisedDays += supervised;
@@ -210,7 +183,7 @@ export async function trainModel(
       // Sites shared out over the pool's threads, in groups of 8: with the fused kernel a time step costs little, so
       // less padding to the longest site of a group wins. Each site runs only up to its last validation day.
       const series = await validationSeries(exp, (inputs) =>
-        pool.series(ema, inputs, exp.width, exp.normaliser.targetScale, 8),
+        pool.series(params, inputs, exp.width, exp.normaliser.targetScale, 8),
       );
       const val = seriesLoss(exp, series, SPLIT.val);
       const record: EpochRecord = {
@@ -229,15 +202,8 @@ export async function trainModel(
         badEpochs: improved ? 0 : state.badEpochs + 1,
         history: [...state.history, record],
       };
-      if (improved) await saveWeights(`${runDir}/model`, architecture, ema);
-      await writeCheckpoint(
-        runDir,
-        architecture,
-        params,
-        await optimizer.getWeights(),
-        state,
-        ema !== params ? ema : undefined,
-      );
+      if (improved) await saveWeights(`${runDir}/model`, architecture, params);
+      await writeCheckpoint(runDir, architecture, params, await optimizer.getWeights(), state);
       hooks.onEpochEnd?.(record, improved);
     }
   } finally {
@@ -245,7 +211,6 @@ export async function trainModel(
   }
   // Leave the best epoch's weights in `params`.
   assignWeights(params, await loadWeights(`${runDir}/model`), tf);
-  if (ema !== params) for (const v of paramList(ema)) v.dispose();
   optimizer.dispose();
   return { params, architecture, history: state.history, bestEpoch: state.bestEpoch, stoppedEarly };
 }

@@ -82,6 +82,7 @@ export async function loadWeights(dir: string): Promise<WeightsFile> {
       `not a ${WEIGHTS_FORMAT} file`,
       "point to a run directory made by `soilco2 train`",
     );
+  checkArchitecture(manifest.architecture, jsonPath);
   let bytes: Buffer;
   try {
     bytes = await readFile(binPath);
@@ -115,6 +116,26 @@ export async function loadWeights(dir: string): Promise<WeightsFile> {
     if (!weights.has(name))
       throw new ArtefactError(jsonPath, `weight ${name} missing`, "retrain with this version of soilco2");
   return { architecture: manifest.architecture, weights };
+}
+
+/**
+ * Refuse the architectures of removed code paths (tried, not adopted, docs/training.md): the `softplus` and `q10`
+ * heads (`head` absent meant softplus) and the prior's moisture factor. Their weights would load but compute
+ * something else.
+ */
+function checkArchitecture(a: Architecture, file: string): void {
+  const removed =
+    a.head !== "prior"
+      ? `the "${a.head ?? "softplus"}" output head`
+      : "moisture" in a.prior
+        ? "the prior's moisture factor"
+        : null;
+  if (removed)
+    throw new ArtefactError(
+      file,
+      `the network has ${removed}, removed from soilco2 (tried and not adopted, docs/training.md)`,
+      "retrain the run with this version, or use a soilco2 from before the removal",
+    );
 }
 
 /** Copy loaded weights into existing variables (resume, evaluate). */

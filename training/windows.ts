@@ -1,4 +1,5 @@
 /** Sequence-to-sequence training windows: a warm-up that feeds the LSTM state, then days that carry the loss. */
+import type { InputLayout } from "../core/input-layout.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Experiment } from "./experiment.ts";
 import type { TimeMajorInput } from "./lstm.ts";
@@ -115,26 +116,19 @@ export interface Augmentation {
 }
 
 /**
- * Columns for {@link Augmentation}: observed dynamic drivers with probability `pDynamic`, numeric static attributes
- * with gap policy `mask` with probability `pStatic`. Layout as core/prepare.ts: [dyn, dyn mask, static, static mask].
+ * Columns for {@link Augmentation}: the numeric site attributes with gap policy `mask` (e.g. flux_ref, MAT), each
+ * hidden with probability `p`, at their places in the LSTM input row (core/input-layout.ts).
+ * @param staticFeatures the config's static features, in order (the one-hot block after them is never hidden)
  */
 export function augmentationColumns(
-  dynamic: readonly { source: string }[],
   staticFeatures: readonly { gap: string }[],
-  staticWidth: number,
-  pDynamic: number,
-  pStatic: number,
+  layout: InputLayout,
+  p: number,
 ): Augmentation["columns"] {
-  const Dd = dynamic.length;
-  const cols: Augmentation["columns"] = [];
-  dynamic.forEach((f, c) => {
-    if (f.source === "observed" && pDynamic > 0) cols.push({ value: c, mask: Dd + c, p: pDynamic });
-  });
-  staticFeatures.forEach((f, j) => {
-    if (f.gap === "mask" && pStatic > 0)
-      cols.push({ value: 2 * Dd + j, mask: 2 * Dd + staticWidth + j, p: pStatic });
-  });
-  return cols;
+  if (p <= 0) return [];
+  return staticFeatures.flatMap((f, j) =>
+    f.gap === "mask" ? [{ value: layout.staticValue(j), mask: layout.staticMask(j), p }] : [],
+  );
 }
 
 /** The training windows of an experiment: {@link makeWindows} on its training days with the config's window sizes. */

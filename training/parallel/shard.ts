@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { maskedLoss } from "../loss.ts";
 import type { TimeMajorInput } from "../lstm.ts";
 import { lstmSequence } from "../lstm.ts";
-import { type Architecture, applyHead, headTerm, type ModelParams, paramList } from "../model.ts";
+import { type Architecture, applyHead, type ModelParams, paramList, priorTerm } from "../model.ts";
 import type { Batch } from "../windows.ts";
 
 /**
@@ -80,14 +80,14 @@ export interface ShardResult {
  * loss of training/train-loop.ts, with the dropout multiplier given instead of drawn.
  */
 export function shardGradients(params: ModelParams, arch: Architecture, shard: Shard): ShardResult {
-  const tTerm = headTerm(arch, shard.x);
+  const prior = priorTerm(arch, shard.x);
   const vars = paramList(params);
   const { value, grads } = tf.variableGrads(
     () =>
       tf.tidy(() => {
         let h: tf.Tensor2D = lstmSequence(shard.x, params.lstm);
         if (shard.dropout) h = tf.mul(h, tf.tensor2d(shard.dropout, h.shape)) as tf.Tensor2D;
-        const pred = applyHead(params, arch, h, tTerm);
+        const pred = applyHead(params, h, prior);
         return maskedLoss(pred, tf.tensor1d(shard.y), tf.tensor1d(shard.w), shard.supervised);
       }),
     vars,
