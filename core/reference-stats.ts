@@ -1,7 +1,7 @@
 /** A site's reference statistics from its own daily measurements: the optional site attributes of the `prior` head. */
 import { Matrix, solve } from "ml-matrix";
 import { findFeature } from "./features.ts";
-import { PRIOR_DEFAULT_Q10 } from "./prior.ts";
+import { PRIOR_DEFAULT_Q10, Q10_STEP_C } from "./prior.ts";
 import { REFERENCE_STAT_NAMES } from "./reference-names.ts";
 
 /** The statistics, in the catalog's units (core/features.ts); NaN where they cannot be computed. */
@@ -12,7 +12,7 @@ export interface ReferenceStats {
   flux_sd: number;
   /** Mean soil temperature on the days with efflux, °C. */
   tsoil_ref: number;
-  /** exp(10·b) of ln(efflux) = a + b·tsoil, clamped to 1..10 (see {@link q10FromLogLinear}). */
+  /** exp(10·b) of ln(efflux) = a + b·tsoil, clamped to the catalog's range 1..10 (see {@link q10FromLogLinear}). */
   flux_q10: number;
   /** Mean soil moisture of the moisture fit's days, m3 m-3 (see {@link moistureResponse}). */
   swc_ref: number;
@@ -122,7 +122,12 @@ export function moistureResponse(
   return { swc_ref: ref, flux_swc_c1: clamp(c1, C1_MAX), flux_swc_c2: clamp(c2, C2_MAX) };
 }
 
-/** Q10 = exp(10·b) of the OLS slope of ln(efflux) on temperature; NaN for fewer than 10 points or no spread. */
+const Q10_RANGE = findFeature("flux_q10")!;
+
+/**
+ * Q10 = exp(10·b) of the OLS slope of ln(efflux) on temperature, clamped to the catalog's `flux_q10` range; NaN for
+ * fewer than 10 points or no spread.
+ */
 export function q10FromLogLinear(temps: readonly number[], logFlux: readonly number[]): number {
   const n = temps.length;
   if (n < 10) return Number.NaN;
@@ -135,5 +140,5 @@ export function q10FromLogLinear(temps: readonly number[], logFlux: readonly num
     sxy += (temps[i]! - mx) * (logFlux[i]! - my);
   }
   if (sxx < 1e-6 * n) return Number.NaN;
-  return Math.min(10, Math.max(1, Math.exp((10 * sxy) / sxx)));
+  return Math.min(Q10_RANGE.max, Math.max(Q10_RANGE.min, Math.exp((Q10_STEP_C * sxy) / sxx)));
 }

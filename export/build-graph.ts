@@ -1,7 +1,14 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
 import { type InputLayout, inputLayout } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
-import { PRIOR_DEFAULT_Q10 } from "../core/prior.ts";
+import {
+  HEAD_LOG_CORRECTION_MAX,
+  PRIOR_DEFAULT_Q10,
+  PRIOR_FLOOR,
+  PRIOR_TSOIL_RANGE_C,
+  PRIOR_TSOIL_REF_C,
+  Q10_STEP_C,
+} from "../core/prior.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
 import {
   DataType,
@@ -56,13 +63,14 @@ function headGraph(
       int64Tensor("prior_ref_index", [], [staticIndex(p.fluxRef.value)]),
       int64Tensor("prior_q10_index", [], [staticIndex(p.fluxQ10.value)]),
       int64Tensor("prior_tref_index", [], [staticIndex(p.tsoilRef.value)]),
-      scalar("c_m4", -4),
-      scalar("c_4", 4),
+      scalar("c_m4", -HEAD_LOG_CORRECTION_MAX),
+      scalar("c_4", HEAD_LOG_CORRECTION_MAX),
       scalar("c_one", 1),
-      scalar("c_ten", 10),
-      scalar("c_m40", -40),
-      scalar("c_60", 60),
-      scalar("c_floor", 1e-3),
+      scalar("c_tref_default", PRIOR_TSOIL_REF_C),
+      scalar("c_q10_step", Q10_STEP_C),
+      scalar("c_m40", PRIOR_TSOIL_RANGE_C.min),
+      scalar("c_60", PRIOR_TSOIL_RANGE_C.max),
+      scalar("c_floor", PRIOR_FLOOR),
       scalar("c_default_q10", PRIOR_DEFAULT_Q10),
     ],
     nodes: [
@@ -76,12 +84,12 @@ function headGraph(
       node("IsNaN", ["prior_q10_col"], ["prior_q10_nan"]),
       node("Where", ["prior_q10_nan", "c_default_q10", "prior_q10_col"], ["prior_q"]),
       node("IsNaN", ["prior_tref_col"], ["prior_tref_nan"]),
-      node("Where", ["prior_tref_nan", "c_ten", "prior_tref_col"], ["prior_tr"]),
+      node("Where", ["prior_tref_nan", "c_tref_default", "prior_tref_col"], ["prior_tr"]),
       node("IsNaN", ["prior_t"], ["prior_t_nan"]),
       node("Where", ["prior_t_nan", "prior_tr", "prior_t"], ["prior_tf"]),
       node("Clip", ["prior_tf", "c_m40", "c_60"], ["prior_tc"]),
       node("Sub", ["prior_tc", "prior_tr"], ["prior_dt"]),
-      node("Div", ["prior_dt", "c_ten"], ["prior_ex"]),
+      node("Div", ["prior_dt", "c_q10_step"], ["prior_ex"]),
       node("Pow", ["prior_q", "prior_ex"], ["prior_fac"]),
       node("Mul", ["prior_ref_col", "prior_fac"], ["prior_raw"]),
       node("Max", ["prior_raw", "c_floor"], ["prior_floor"]),

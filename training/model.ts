@@ -1,6 +1,13 @@
 /** The soilco2 network in TensorFlow.js: LSTM over [drivers, masks, site attributes], then a dense head that corrects the site's own Q10 model. */
 import * as tf from "@tensorflow/tfjs";
-import { PRIOR_DEFAULT_Q10 } from "../core/prior.ts";
+import {
+  HEAD_LOG_CORRECTION_MAX,
+  PRIOR_DEFAULT_Q10,
+  PRIOR_FLOOR,
+  PRIOR_TSOIL_RANGE_C,
+  PRIOR_TSOIL_REF_C,
+  Q10_STEP_C,
+} from "../core/prior.ts";
 import { type LstmParams, lstmSequence, type TimeMajorInput } from "./lstm.ts";
 
 /** Shape of the network; saved with the weights (model.json) and read back by export. */
@@ -59,10 +66,10 @@ export function priorTerm(arch: Architecture, x: TimeMajorInput): Float32Array {
     const ref = raw(x, r, p.fluxRef);
     if (Number.isNaN(ref)) continue;
     const q = Number.isNaN(raw(x, r, p.fluxQ10)) ? PRIOR_DEFAULT_Q10 : raw(x, r, p.fluxQ10);
-    const tr = Number.isNaN(raw(x, r, p.tsoilRef)) ? 10 : raw(x, r, p.tsoilRef);
+    const tr = Number.isNaN(raw(x, r, p.tsoilRef)) ? PRIOR_TSOIL_REF_C : raw(x, r, p.tsoilRef);
     const t = raw(x, r, p.tsoil);
-    const tt = Number.isNaN(t) ? tr : Math.min(60, Math.max(-40, t));
-    out[r] = Math.max(1e-3, ref * q ** ((tt - tr) / 10)) / p.targetScale;
+    const tt = Number.isNaN(t) ? tr : Math.min(PRIOR_TSOIL_RANGE_C.max, Math.max(PRIOR_TSOIL_RANGE_C.min, t));
+    out[r] = Math.max(PRIOR_FLOOR, ref * q ** ((tt - tr) / Q10_STEP_C)) / p.targetScale;
   }
   return out;
 }
@@ -123,7 +130,10 @@ export function applyHead(p: ModelParams, h: tf.Tensor2D, prior: Float32Array): 
   return tf.tidy(() => {
     const z = tf.add(tf.matMul(h, p.headKernel), p.headBias);
     return tf.reshape(
-      tf.mul(tf.exp(tf.clipByValue(z, -4, 4)), tf.reshape(tf.tensor1d(prior), [-1, 1])),
+      tf.mul(
+        tf.exp(tf.clipByValue(z, -HEAD_LOG_CORRECTION_MAX, HEAD_LOG_CORRECTION_MAX)),
+        tf.reshape(tf.tensor1d(prior), [-1, 1]),
+      ),
       [-1],
     ) as tf.Tensor1D;
   });
