@@ -64,6 +64,7 @@ export function defineExport(cmd: Command): Command {
         version: o.version,
         force: o.force ?? false,
       });
+      for (const w of r.warnings) console.error(w);
       for (const line of formatExportReport(r)) console.log(line);
     });
 }

@@ -23,6 +23,7 @@ import { nodeSha256 } from "../model/node/read-model.ts";
 import { encodeModel } from "../model/onnx-codec.ts";
 import { PARITY_TOLERANCE, type ParityReport } from "../model/parity.ts";
 import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
+import { RUN_SCHEMA_FILE } from "../training/run-schema.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
 import { checkedGoldenSets } from "./golden-parity.ts";
 import { renderModelCard } from "./model-card.ts";
@@ -56,6 +57,8 @@ export interface ExportResult {
   /** Seconds onnxruntime-node took to create the session (graph optimisation `all`). */
   ortLoadSeconds: number;
   seconds: number;
+  /** What the user should know, e.g. a run older than its own `schema.json` (its schema rebuilt from today's catalog). */
+  warnings: string[];
 }
 
 /**
@@ -196,5 +199,11 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     parity,
     ortLoadSeconds,
     seconds: (performance.now() - t0) / 1000,
+    warnings:
+      run.schemaSource === "rebuilt"
+        ? [
+            `warning: ${runDir} has no ${RUN_SCHEMA_FILE} (trained before runs kept their schema): the published schema was rebuilt from today's feature catalog; check its ranges and units if core/features.ts changed since training`,
+          ]
+        : [],
   };
 }

@@ -78,6 +78,9 @@ describe("soilco2 train on a terminal", () => {
       /warning: .* has not finished training \(stopped at epoch \d+; 500 epochs configured\)/,
     );
     expect(r.stderr).toContain(`soilco2 train --resume ${run}`);
+    // training wrote the run's schema, so export publishes it without rebuilding it from today's catalog
+    expect(existsSync(join(run, "schema.json"))).toBe(true);
+    expect(r.stderr).not.toContain("schema.json");
   }, 120_000);
 
   it("evaluate warns about the unfinished run before it starts", async () => {

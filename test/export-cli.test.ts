@@ -134,6 +134,44 @@ describe("soilco2 export of runs made before options were removed", () => {
   });
 });
 
+describe("soilco2 export publishes the schema the run was trained with", () => {
+  it("takes the run's schema.json (a catalog edit after training changes nothing), warns for a run without one, and refuses a corrupt one", async () => {
+    // a run whose schema.json differs from what today's catalog would give: as after an edit of core/features.ts
+    const edited = join(root, "run-schema-edited");
+    await cp(runDir, edited, { recursive: true });
+    const schemaFile = join(edited, "schema.json");
+    const schema = JSON.parse(await readFile(schemaFile, "utf8"));
+    const tsoil = schema.dynamic.find((f: { name: string }) => f.name === "tsoil_mean");
+    tsoil.description = "soil temperature as the run knew it";
+    await writeFile(schemaFile, JSON.stringify(schema));
+    let r = await run("soilco2.js", ["export", edited, "--out", join(root, "model-schema-edited")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/schema\.json/);
+    const published = await readModelDir(join(root, "model-schema-edited"));
+    expect(published.schema.dynamic.find((f) => f.name === "tsoil_mean")!.description).toBe(
+      "soil temperature as the run knew it",
+    );
+
+    const old = join(root, "run-no-schema");
+    await cp(runDir, old, { recursive: true });
+    await rm(join(old, "schema.json"));
+    r = await run("soilco2.js", ["export", old, "--out", join(root, "model-no-schema")]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/warning: .*run-no-schema has no schema\.json .*rebuilt from today's feature catalog/);
+    expect((await readModelDir(join(root, "model-no-schema"))).schema).toEqual(
+      (await readModelDir(join(root, "model-a"))).schema,
+    );
+
+    const corrupt = join(root, "run-schema-corrupt");
+    await cp(runDir, corrupt, { recursive: true });
+    await writeFile(join(corrupt, "schema.json"), JSON.stringify({ dynamic: "nope" }));
+    r = await run("soilco2.js", ["export", corrupt, "--out", join(root, "model-schema-corrupt")]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/schema\.json.*is not a model schema/);
+    expect(await readdir(root)).not.toContain("model-schema-corrupt");
+  });
+});
+
 describe("soilco2-export", () => {
   it("runs the export command alone", async () => {
     const out = join(root, "model-b");

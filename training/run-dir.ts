@@ -2,11 +2,11 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ArtefactError } from "../core/errors.ts";
-import { makeModelSchema } from "../core/make-schema.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import type { ColumnStats } from "../core/normaliser.ts";
 import { parseTrainConfig, type TrainConfig } from "./config.ts";
 import { withoutRetiredOptions } from "./retired-options.ts";
+import { readRunSchema } from "./run-schema.ts";
 import { loadWeights, type WeightsFile } from "./weights-file.ts";
 
 /** Paths inside a run directory. */
@@ -81,7 +81,10 @@ export interface RunArtefacts {
   normaliser: NormaliserFile;
   /** The network's weights, one per ensemble member (`train.members`). */
   members: WeightsFile[];
+  /** The schema the run was trained with (its `schema.json`; see training/run-schema.ts). */
   schema: ModelSchema;
+  /** `rebuilt` for a run older than `schema.json`: the schema comes from today's feature catalog. */
+  schemaSource: "run" | "rebuilt";
   /** metrics/summary.json, if the run was evaluated. */
   summary: Record<string, unknown> | null;
 }
@@ -147,21 +150,12 @@ export async function readRunArtefacts(runDir: string): Promise<RunArtefacts> {
   const members = await Promise.all(
     memberDirs(runDir, config.train.members).map((d) => loadWeights(join(d, RUN_FILES.model))),
   );
-  const schema = makeModelSchema({
-    dynamic: config.features.dynamic,
-    static: config.features.static,
-    warmupDays: config.train.warmupDays,
-    normaliser: {
-      dynamic: normaliser.dynamic,
-      static: normaliser.static,
-      targetScale: normaliser.targetScale,
-    },
-  });
+  const { schema, source: schemaSource } = await readRunSchema(runDir, config, normaliser);
   let summary: Record<string, unknown> | null = null;
   try {
     summary = JSON.parse(await readFile(join(runDir, RUN_FILES.summary), "utf8"));
   } catch {
     summary = null;
   }
-  return { dir: runDir, config, provenance, normaliser, members, schema, summary };
+  return { dir: runDir, config, provenance, normaliser, members, schema, schemaSource, summary };
 }

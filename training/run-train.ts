@@ -11,6 +11,7 @@ import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
 import { collectProvenance } from "./provenance.ts";
 import { foldDir, memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { RUN_SCHEMA_FILE, writeRunSchema } from "./run-schema.ts";
 import { type SplitLabels, siteCvSplit, siteFolds, temporalSplit } from "./splits.ts";
 import { type TrainHooks, type TrainResult, trainModel } from "./train-loop.ts";
 
@@ -163,17 +164,24 @@ async function trainFolds(
     const dir = foldDir(runDir, f.fold);
     await mkdir(dir, { recursive: true });
     let experiment: Experiment;
+    let resumed = false;
     if (opts.resume) {
       try {
         experiment = buildExperiment(sites, f.labels, config, await readNormaliser(dir));
+        resumed = true;
       } catch {
         experiment = buildExperiment(sites, f.labels, config);
-        await writeJsonAtomic(join(dir, RUN_FILES.normaliser), experiment.normaliser);
       }
-    } else {
-      experiment = buildExperiment(sites, f.labels, config);
-      await writeJsonAtomic(join(dir, RUN_FILES.normaliser), experiment.normaliser);
-    }
+    } else experiment = buildExperiment(sites, f.labels, config);
+    if (!resumed) await writeJsonAtomic(join(dir, RUN_FILES.normaliser), experiment.normaliser);
+    // the contract export will publish, fixed now: a later catalog edit cannot change what this run was trained on
+    const schemaSaved =
+      resumed &&
+      (await access(join(dir, RUN_SCHEMA_FILE)).then(
+        () => true,
+        () => false,
+      ));
+    if (!schemaSaved) await writeRunSchema(dir, config, experiment.normaliser);
     if (f.fold !== null) {
       await writeJsonAtomic(join(dir, "fold.json"), {
         fold: f.fold,

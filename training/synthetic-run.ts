@@ -1,4 +1,5 @@
 /** An untrained run directory (seeded random weights, a plausible normaliser, no data): what tests and benches export when they need a model but not a trained one. */
+
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { findFeature, IGBP_CODES } from "../core/features.ts";
@@ -8,6 +9,7 @@ import { silenceCpuBanner } from "./backend.ts";
 import { parseTrainConfig, type TrainConfigInput } from "./config.ts";
 import { type Architecture, initParams, paramList } from "./model.ts";
 import { memberDirs, NORMALISER_FORMAT, type NormaliserFile, RUN_FILES } from "./run-dir.ts";
+import { writeRunSchema } from "./run-schema.ts";
 import { saveWeights } from "./weights-file.ts";
 
 silenceCpuBanner(); // as the CLI does: tfjs's cpu banner once per test process is noise
@@ -49,6 +51,7 @@ export async function writeSyntheticRun(
     for (const v of paramList(params)) v.dispose();
   }
   await writeJsonAtomic(join(dir, RUN_FILES.normaliser), normaliser);
+  await writeRunSchema(dir, config, normaliser);
   await writeJsonAtomic(join(dir, RUN_FILES.config), {
     config,
     provenance: {
