@@ -157,7 +157,9 @@ describe("soilco2 export publishes the schema the run was trained with", () => {
     await rm(join(old, "schema.json"));
     r = await run("soilco2.js", ["export", old, "--out", join(root, "model-no-schema")]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/warning: .*run-no-schema has no schema\.json .*rebuilt from today's feature catalog/);
+    expect(r.stderr).toMatch(
+      /warning: .*run-no-schema has no schema\.json .*rebuilt from today's feature catalog/,
+    );
     expect((await readModelDir(join(root, "model-no-schema"))).schema).toEqual(
       (await readModelDir(join(root, "model-a"))).schema,
     );
