@@ -1,27 +1,12 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
-import { type InputLayout, inputLayout } from "../core/input-layout.ts";
+import { inputLayout } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
-import {
-  HEAD_LOG_CORRECTION_MAX,
-  PRIOR_DEFAULT_Q10,
-  PRIOR_FLOOR,
-  PRIOR_TSOIL_RANGE_C,
-  PRIOR_TSOIL_REF_C,
-  Q10_STEP_C,
-} from "../core/prior.ts";
+import { priorHeadGraph } from "../heads/prior-head.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
-import {
-  DataType,
-  floatTensor,
-  type GraphProto,
-  int64Tensor,
-  type NodeProto,
-  type TensorProto,
-} from "../model/onnx-codec.ts";
-import type { Architecture } from "../training/model.ts";
+import { DataType, floatTensor, type GraphProto, int64Tensor, type NodeProto } from "../model/onnx-codec.ts";
 import { kerasToOnnxLstm } from "./gate-order.ts";
 import type { NetworkWeights } from "./network-weights.ts";
-import { intAttr, intsAttr, node, scalar, stringAttr, stringsAttr, valueInfo } from "./onnx-nodes.ts";
+import { intAttr, intsAttr, node, stringAttr, stringsAttr, valueInfo } from "./onnx-nodes.ts";
 
 /** LSTM activations (f, g, h in ONNX terms): true sigmoid gates, tanh cell and output, as training/lstm.ts. */
 export const LSTM_ACTIVATIONS = ["Sigmoid", "Tanh", "Tanh"] as const;
@@ -42,73 +27,12 @@ function normaliseWithMask(x: string, prefix: string, axis: number): NodeProto[]
 }
 
 /**
- * The output head, from `head_z` [B,T,1] to `efflux` [B,T], exactly as training/model.ts `applyHead`:
- * exp(clip(z, −4, 4))·prior·scale with the site's own Q10 prior (training/model.ts `priorTerm`), read from the raw
- * `dynamic` and `static` inputs.
- */
-function headGraph(
-  arch: Architecture,
-  layout: InputLayout,
-): { nodes: NodeProto[]; initializer: TensorProto[] } {
-  const p = arch.prior;
-  // the prior's static columns, from their place in the LSTM input row to their place in the `static` input
-  const staticIndex = (v: number) => v - layout.staticStart;
-  const attr = (name: string): NodeProto[] => [
-    node("Gather", [INPUT_STATIC, `${name}_index`], [`${name}_b`], [intAttr("axis", 1)]),
-    node("Unsqueeze", [`${name}_b`, "axes_1"], [`${name}_col`]),
-  ];
-  return {
-    initializer: [
-      int64Tensor("tsoil_index", [], [p.tsoil.value]),
-      int64Tensor("prior_ref_index", [], [staticIndex(p.fluxRef.value)]),
-      int64Tensor("prior_q10_index", [], [staticIndex(p.fluxQ10.value)]),
-      int64Tensor("prior_tref_index", [], [staticIndex(p.tsoilRef.value)]),
-      scalar("c_m4", -HEAD_LOG_CORRECTION_MAX),
-      scalar("c_4", HEAD_LOG_CORRECTION_MAX),
-      scalar("c_one", 1),
-      scalar("c_tref_default", PRIOR_TSOIL_REF_C),
-      scalar("c_q10_step", Q10_STEP_C),
-      scalar("c_m40", PRIOR_TSOIL_RANGE_C.min),
-      scalar("c_60", PRIOR_TSOIL_RANGE_C.max),
-      scalar("c_floor", PRIOR_FLOOR),
-      scalar("c_default_q10", PRIOR_DEFAULT_Q10),
-    ],
-    nodes: [
-      node("Clip", ["head_z", "c_m4", "c_4"], ["prior_zc"]),
-      node("Exp", ["prior_zc"], ["prior_corr3"]),
-      node("Squeeze", ["prior_corr3", "axes_2"], ["prior_corr"]),
-      node("Gather", [INPUT_DYNAMIC, "tsoil_index"], ["prior_t"], [intAttr("axis", 2)]),
-      ...attr("prior_ref"),
-      ...attr("prior_q10"),
-      ...attr("prior_tref"),
-      node("IsNaN", ["prior_q10_col"], ["prior_q10_nan"]),
-      node("Where", ["prior_q10_nan", "c_default_q10", "prior_q10_col"], ["prior_q"]),
-      node("IsNaN", ["prior_tref_col"], ["prior_tref_nan"]),
-      node("Where", ["prior_tref_nan", "c_tref_default", "prior_tref_col"], ["prior_tr"]),
-      node("IsNaN", ["prior_t"], ["prior_t_nan"]),
-      node("Where", ["prior_t_nan", "prior_tr", "prior_t"], ["prior_tf"]),
-      node("Clip", ["prior_tf", "c_m40", "c_60"], ["prior_tc"]),
-      node("Sub", ["prior_tc", "prior_tr"], ["prior_dt"]),
-      node("Div", ["prior_dt", "c_q10_step"], ["prior_ex"]),
-      node("Pow", ["prior_q", "prior_ex"], ["prior_fac"]),
-      node("Mul", ["prior_ref_col", "prior_fac"], ["prior_raw"]),
-      node("Max", ["prior_raw", "c_floor"], ["prior_floor"]),
-      node("Div", ["prior_floor", "target_scale"], ["prior_norm"]),
-      node("IsNaN", ["prior_ref_col"], ["prior_ref_nan"]),
-      node("Where", ["prior_ref_nan", "c_one", "prior_norm"], ["prior"]),
-      node("Mul", ["prior_corr", "prior"], ["prior_out"]),
-      node("Mul", ["prior_out", "target_scale"], [OUTPUT_EFFLUX]),
-    ],
-  };
-}
-
-/**
  * Build the inference graph.
  *
  * dynamic [B,T,Dd] -> [norm, mask] [B,T,2Dd] ─┐
  * static [B,Ds] -> [norm, mask] [B,2Ds] -> Unsqueeze -> Expand [B,T,2Ds] ─┴ Concat [B,T,I] -> Transpose [T,B,I]
  * -> LSTM (hidden H, i o f c, Sigmoid/Tanh/Tanh) Y [T,1,B,H] -> Squeeze -> Transpose [B,T,H]
- * -> MatMul + Add [B,T,1] -> the head ({@link headGraph}: the corrected Q10 prior, with targetScale) -> efflux [B,T]
+ * -> MatMul + Add [B,T,1] -> the head (heads/prior-head.ts `priorHeadGraph`: the corrected Q10 prior, with targetScale) -> efflux [B,T]
  *
  * @param schema gives the column counts and the normaliser baked into the graph
  * @throws {Error} if the weight shapes do not fit the schema
@@ -128,7 +52,7 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
     throw new Error(
       `head weights have shapes [${weights.headKernel.length}] and [${weights.headBias.length}], expected [${H}] and [1]`,
     );
-  const head = headGraph(weights.architecture, layout);
+  const head = priorHeadGraph(weights.architecture, layout);
   const n = schema.normaliser;
 
   const initializer = [

@@ -1,6 +1,7 @@
 /** MODEL_CARD.md, generated from the manifest: what the model predicts, its inputs, data, skill, failure modes and limits. */
 import { COSORE_CITATION } from "../core/daily-table.ts";
 import type { FeatureSpecZ, ModelSchema } from "../core/model-schema.ts";
+import { PRIOR_HEAD_DESCRIPTION } from "../heads/prior-head.ts";
 import type { Manifest } from "../model/manifest.ts";
 
 /** What the card needs beyond the manifest. */
@@ -16,10 +17,6 @@ export interface ModelCardContext {
   /** Sites and days the normaliser was fitted on. */
   fittedOn?: { sites: number; days: number };
 }
-
-/** What the output head (training/model.ts `applyHead`) does, for the card. */
-const HEAD =
-  "a hybrid head: the LSTM output multiplies the site's own Q10 model, efflux = R10·Q10^((Ts − 10)/10)·exp(clip(z, −4, 4)), R10 and Q10 from the optional reference attributes flux_ref, flux_q10 and tsoil_ref (without flux_ref the LSTM carries everything)";
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
@@ -117,7 +114,7 @@ export function renderModelCard(ctx: ModelCardContext): string {
         [
           [
             "architecture",
-            `LSTM, ${ctx.hidden} units, zero initial state, then ${HEAD}${
+            `LSTM, ${ctx.hidden} units, zero initial state, then ${PRIOR_HEAD_DESCRIPTION}${
               (ctx.members ?? 1) > 1
                 ? `; a seed ensemble of ${ctx.members} such networks (same inputs, normaliser and architecture, different seeds): the output is their mean`
                 : ""

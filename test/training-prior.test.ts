@@ -1,10 +1,10 @@
 // The site's reference statistics (the moisture-response fit among them) and the head's Q10 prior, with its gaps.
 import { describe, expect, it } from "vitest";
 import { moistureResponse } from "../core/reference-stats.ts";
+import { priorTerm } from "../heads/prior-head.ts";
 import { buildArchitecture } from "../training/architecture.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { buildExperiment, derivedStatics } from "../training/experiment.ts";
-import { priorTerm } from "../training/model.ts";
 import { SPLIT } from "../training/splits.ts";
 import { seasonalT, toySite } from "./helpers/toy-sites.ts";
 

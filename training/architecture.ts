@@ -1,18 +1,13 @@
 /** The network's architecture from a config and a fitted normaliser: one function for training, tests and export. */
 import { ConfigError } from "../core/errors.ts";
 import { inputLayout } from "../core/input-layout.ts";
+import type { InputRef } from "../heads/prior-head.ts";
 import type { TrainConfig } from "./config.ts";
-import type { Architecture, InputRef } from "./model.ts";
+import type { Architecture } from "./model.ts";
 import type { NormaliserFile } from "./run-dir.ts";
 
 /** The normaliser statistics the architecture needs. */
 export type NormaliserStats = Pick<NormaliserFile, "dynamic" | "static" | "targetScale">;
-
-/** The inputs the head's per-site Q10 prior reads (training/model.ts `priorTerm`), checked when the config is parsed. */
-export const PRIOR_NEEDS = {
-  dynamic: ["tsoil_mean"],
-  static: ["flux_ref", "flux_q10", "tsoil_ref"],
-} as const;
 
 /**
  * Architecture of the network for a config: LSTM input width 2·(Dd + Ds) (core/input-layout.ts), and where the

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { DEFAULT_DYNAMIC, DEFAULT_STATIC } from "../core/make-schema.ts";
-import { PRIOR_NEEDS } from "./architecture.ts";
+import { PRIOR_NEEDS } from "../heads/prior-head.ts";
 import { retiredOptionHint } from "./retired-options.ts";
 
 export const trainConfigZ = z.strictObject({

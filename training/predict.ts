@@ -1,8 +1,9 @@
 /** Whole-series inference in tfjs: every site from its first to its last day, in µmol CO2 m-2 s-1. */
 import * as tf from "@tensorflow/tfjs";
 import { ensembleMean } from "../core/ensemble.ts";
+import { applyHead, priorTerm } from "../heads/prior-head.ts";
 import { lstmInfer } from "./lstm.ts";
-import { type Architecture, applyHead, type ModelParams, priorTerm } from "./model.ts";
+import type { Architecture, ModelParams } from "./model.ts";
 
 /**
  * Predict full series for many sites. Sites are grouped by length and padded at the end (the LSTM is causal).

@@ -1,9 +1,10 @@
 /** One training step's loss and gradients on a shard of a batch: the unit of work of data-parallel training. */
 import * as tf from "@tensorflow/tfjs";
+import { applyHead, priorTerm } from "../../heads/prior-head.ts";
 import { maskedLoss } from "../loss.ts";
 import type { TimeMajorInput } from "../lstm.ts";
 import { lstmSequence } from "../lstm.ts";
-import { type Architecture, applyHead, type ModelParams, paramList, priorTerm } from "../model.ts";
+import { type Architecture, type ModelParams, paramList } from "../model.ts";
 import type { Batch } from "../windows.ts";
 
 /**
