@@ -26,10 +26,14 @@ const run = (bin: "pbjs" | "pbts", args: string[]) =>
 export async function generateOnnxCodec(): Promise<{ js: string; dts: string }> {
   const dir = await mkdtemp(join(tmpdir(), "soilco2-onnx-codec-"));
   try {
+    const proto = fileURLToPath(new URL("../onnx.proto", import.meta.url));
+    const documented = join(dir, "onnx-pb.documented.js");
     const js = join(dir, "onnx-pb.js");
     const dts = join(dir, "onnx-pb.d.ts");
-    await run("pbjs", [...PBJS_ARGS, "-o", js, fileURLToPath(new URL("../onnx.proto", import.meta.url))]);
-    await run("pbts", ["--no-comments", "-o", dts, js]);
+    // pbts reads the types from pbjs's JSDoc; the committed module itself goes without those comments
+    await run("pbjs", [...PBJS_ARGS, "-o", documented, proto]);
+    await run("pbts", ["--no-comments", "-o", dts, documented]);
+    await run("pbjs", [...PBJS_ARGS, "--no-comments", "-o", js, proto]);
     return { js: HEADER + (await readFile(js, "utf8")), dts: HEADER + (await readFile(dts, "utf8")) };
   } finally {
     await rm(dir, { recursive: true, force: true });
