@@ -46,11 +46,15 @@ import { fetchModelFiles } from "./edge/model-files.ts";
 import { createWebPredictor } from "./edge/web-predictor.ts";
 window.soilco2Bench = async (modelUrl, request, rounds) => {
   const t0 = performance.now();
-  const p = await createWebPredictor(ort, await fetchModelFiles(modelUrl), { wasmPaths: { wasm: new URL(__ORT_WASM__, import.meta.url).href, mjs: new URL(__ORT_MJS__, import.meta.url).href } });
+  const files = await fetchModelFiles(modelUrl);
+  const t1 = performance.now();
+  const p = await createWebPredictor(ort, files, { wasmPaths: { wasm: new URL(__ORT_WASM__, import.meta.url).href, mjs: new URL(__ORT_MJS__, import.meta.url).href } });
+  const t2 = performance.now();
   await p.predict(request);
   const cold = performance.now() - t0;
+  const phases = { files: t1 - t0, session: t2 - t1, first: t0 + cold - t2 };
   const time = async (fn) => { for (let i = 0; i < 5; i++) await fn(); const ts = []; for (let i = 0; i < rounds; i++) { const t = performance.now(); await fn(); ts.push(performance.now() - t); } return ts.sort((a, b) => a - b)[Math.floor(rounds / 2)]; };
-  return { cold, predict: await time(() => p.predict(request)), threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated };
+  return { cold, phases, predict: await time(() => p.predict(request)), threads: ort.env.wasm.numThreads, isolated: self.crossOriginIsolated };
 };`;
 
 const root = await mkdtemp(join(tmpdir(), "soilco2-bench-edge-"));
@@ -111,6 +115,9 @@ try {
   const server = await listen(new Hono().route("/demo", createDemoApp({ modelDir, widgetDir })).fetch);
   const browser = await launchChromium();
   const colds: number[] = [];
+  /** Per fresh context: model files fetched, onnxruntime-web initialised with its session, first answer (ms). */
+  type Phases = { files: number; session: number; first: number };
+  const phases: Phases[] = [];
   const widgetColds: number[] = [];
   const widgetWarm: number[] = [];
   let warm: { predict: number; threads: number; isolated: boolean } | undefined;
@@ -135,7 +142,10 @@ try {
           ),
         [`${server.origin}/demo/widget/model/`, request, ROUNDS] as const,
       );
-      if (i > 0) colds.push((r as { cold: number }).cold);
+      if (i > 0) {
+        colds.push((r as { cold: number }).cold);
+        phases.push((r as { phases: Phases }).phases);
+      }
       warm ??= r;
       await context.close();
       const fresh = await browser.newContext();
@@ -172,6 +182,10 @@ try {
   const cold = median(colds);
   console.log(
     `  headless Chromium, median of ${COLD_ROUNDS} fresh contexts     ${ms(cold)} (target < ${COLD_START_TARGET_MS} ms: ${cold < COLD_START_TARGET_MS ? "met" : "MISSED"}; best ${Math.min(...colds).toFixed(0)} ms; all: ${colds.map((c) => c.toFixed(0)).join(", ")})`,
+  );
+  const phase = (k: keyof Phases) => ms(median(phases.map((x) => x[k])));
+  console.log(
+    `    of which (medians): model files ${phase("files")}, onnxruntime-web init + session ${phase("session")}, first answer ${phase("first")}`,
   );
   console.log(`  demo page load to chart drawn (widget, fresh)    ${ms(median(widgetColds))}`);
   console.log(`  the same, returning visitor (page reload)        ${ms(median(widgetWarm))}`);
