@@ -220,12 +220,14 @@ export async function runIngest(options: IngestOptions): Promise<IngestSummary> 
       "SELECT * FROM daily ORDER BY site, date",
       join(out, DAILY_FILES.daily),
       parquetMetadata(DAILY_COLUMNS, writer),
+      ["site", "date"],
     );
     await writeParquetAtomic(
       con,
       `SELECT * FROM ${SITES_TABLE} ORDER BY site`,
       join(out, DAILY_FILES.sites),
       parquetMetadata(SITE_COLUMNS, writer),
+      ["site"],
     );
     report.totals.elapsed_ms = Math.round(performance.now() - started);
     await writeJsonAtomic(join(out, DAILY_FILES.report), report);

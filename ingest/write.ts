@@ -1,11 +1,12 @@
-/** The ingest's output folder and files, written atomically through io/atomic-write.ts: Parquet through DuckDB, JSON reports. */
+/** The ingest's output folder and files, written atomically through io/atomic-write.ts: Parquet (ingest/parquet-keys.ts), JSON reports. */
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { DAILY_FILES } from "../core/daily-table.ts";
 import { ArtefactError } from "../core/errors.ts";
 import { replaceFileAtomic, writeJsonAtomic } from "../io/atomic-write.ts";
-import { exec, sqlIdent, sqlString } from "./sql.ts";
+import { parquetBytes } from "./parquet-keys.ts";
 
 /**
  * Make sure `out` can take a new ingest: created if absent; refused ({@link ArtefactError}) if it is a file,
@@ -31,20 +32,20 @@ export function prepareOutDir(out: string, force: boolean): void {
 }
 
 /**
- * Write the rows of a SELECT to a Parquet file atomically: DuckDB COPY to a temp file, fsync, rename over the target.
+ * Write the rows of a SELECT to a Parquet file atomically: encoded by ingest/parquet-keys.ts (key columns REQUIRED),
+ * written to a temp file, fsynced, renamed over the target.
  * @param metadata key-value metadata of the file (e.g. core/daily-table.ts `parquetMetadata`)
+ * @param required the key columns, REQUIRED in the file's schema (a NULL in one is an error)
  */
 export async function writeParquetAtomic(
   con: DuckDBConnection,
   selectSql: string,
   path: string,
   metadata: Readonly<Record<string, string>> = {},
+  required: readonly string[] = [],
 ): Promise<void> {
-  const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
-  const kvOption = kv.length > 0 ? `, KV_METADATA {${kv.join(", ")}}` : "";
-  await replaceFileAtomic(path, (tmp) =>
-    exec(con, `COPY (${selectSql}) TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd${kvOption})`),
-  );
+  const bytes = await parquetBytes(con, selectSql, required, metadata, path);
+  await replaceFileAtomic(path, (tmp) => writeFile(tmp, bytes));
 }
 
 /** Write reports/<dataset>.json for every report and delete report files of datasets no longer in the run. */

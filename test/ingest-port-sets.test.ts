@@ -90,4 +90,22 @@ describe("Parquet metadata", () => {
       expect(JSON.parse(meta["soilco2.columns"]!)[column]).toMatch(/umol CO2 m-2 s-1|degree_north/);
     }
   });
+
+  it("declares the key columns REQUIRED (site and date; site in sites.parquet) and every other column OPTIONAL", async () => {
+    for (const [file, keys] of [
+      ["daily.parquet", ["site", "date"]],
+      ["sites.parquet", ["site"]],
+    ] as const) {
+      const rows = await readRows(
+        join(out, file),
+        `SELECT name, repetition_type AS r, converted_type AS c FROM parquet_schema('${join(out, file)}') WHERE name <> 'root'`,
+      );
+      const rep = Object.fromEntries(rows.map((x) => [String(x.name), String(x.r)]));
+      for (const k of keys) expect(rep[k], `${file} ${k}`).toBe("REQUIRED");
+      expect(
+        Object.entries(rep).filter(([n, r]) => r === "REQUIRED" && !(keys as readonly string[]).includes(n)),
+      ).toEqual([]);
+      if (file === "daily.parquet") expect(rows.find((x) => x.name === "date")!.c).toBe("DATE");
+    }
+  });
 });
