@@ -61,9 +61,14 @@ export function startYardstick(python: string, spec: string): Promise<Yardstick>
   child.stderr.on("data", (d) => {
     stderr += d;
   });
+  // a python that cannot be started (ENOENT, EACCES) is an 'error' event, not an exit: it becomes the rejection
+  const failed = new Promise<never>((_, reject) =>
+    child.once("error", (err) => reject(new Error(`cannot start ${python}: ${err.message}`))),
+  );
+  failed.catch(() => {});
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const next = async () => {
-    const r = await lines.next();
+    const r = await Promise.race([lines.next(), failed]);
     if (r.done) throw new Error(stderr.trim().split("\n").pop() || `${python} exited`);
     return JSON.parse(r.value);
   };
