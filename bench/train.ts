@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { applyHead, priorTerm } from "../heads/prior-head.ts";
+import { headOf } from "../heads/registry.ts";
 import { buildArchitecture } from "../training/architecture.ts";
 import { type BackendName, describeBackend, selectBackend } from "../training/backend.ts";
 import { parseTrainConfig } from "../training/config.ts";
@@ -100,11 +100,12 @@ const batchMajor = batches.map((b) =>
 );
 const autodiff = (b: number) => {
   const { x, y, w } = batches[b]!;
-  const prior = priorTerm(arch, x);
+  const head = headOf(arch);
+  const prior = head.term(arch, x);
   tf.tidy(() => {
     const loss = () =>
       maskedLoss(
-        applyHead(params, lstmSequenceReference(batchMajor[b] as tf.Tensor3D, params.lstm), prior),
+        head.apply(params, lstmSequenceReference(batchMajor[b] as tf.Tensor3D, params.lstm), prior),
         tf.tensor1d(y),
         tf.tensor1d(w),
         daysOf(w),

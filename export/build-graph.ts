@@ -1,7 +1,7 @@
 /** The soilco2 network as an ONNX graph: raw physical units in, normalisation and masks inside, efflux out. */
 import { inputLayout } from "../core/input-layout.ts";
 import { type ModelSchema, staticWidth } from "../core/model-schema.ts";
-import { priorHeadGraph } from "../heads/prior-head.ts";
+import { headOf } from "../heads/registry.ts";
 import { BATCH_DIM, INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX, TIME_DIM } from "../model/graph-contract.ts";
 import { DataType, floatTensor, type GraphProto, int64Tensor, type NodeProto } from "../model/onnx-codec.ts";
 import { kerasToOnnxLstm } from "./gate-order.ts";
@@ -32,7 +32,7 @@ function normaliseWithMask(x: string, prefix: string, axis: number): NodeProto[]
  * dynamic [B,T,Dd] -> [norm, mask] [B,T,2Dd] ─┐
  * static [B,Ds] -> [norm, mask] [B,2Ds] -> Unsqueeze -> Expand [B,T,2Ds] ─┴ Concat [B,T,I] -> Transpose [T,B,I]
  * -> LSTM (hidden H, i o f c, Sigmoid/Tanh/Tanh) Y [T,1,B,H] -> Squeeze -> Transpose [B,T,H]
- * -> MatMul + Add [B,T,1] -> the head (heads/prior-head.ts `priorHeadGraph`: the corrected Q10 prior, with targetScale) -> efflux [B,T]
+ * -> MatMul + Add [B,T,1] -> the head (heads/registry.ts `headOf(…).graph`; today the corrected Q10 prior, with targetScale) -> efflux [B,T]
  *
  * @param schema gives the column counts and the normaliser baked into the graph
  * @throws {Error} if the weight shapes do not fit the schema
@@ -52,7 +52,7 @@ export function buildGraph(schema: ModelSchema, weights: NetworkWeights): GraphP
     throw new Error(
       `head weights have shapes [${weights.headKernel.length}] and [${weights.headBias.length}], expected [${H}] and [1]`,
     );
-  const head = priorHeadGraph(weights.architecture, layout);
+  const head = headOf(weights.architecture).graph(weights.architecture, layout);
   const n = schema.normaliser;
 
   const initializer = [

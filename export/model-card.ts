@@ -1,7 +1,7 @@
 /** MODEL_CARD.md, generated from the manifest: what the model predicts, its inputs, data, skill, failure modes and limits. */
 import { COSORE_CITATION } from "../core/daily-table.ts";
 import type { FeatureSpecZ, ModelSchema } from "../core/model-schema.ts";
-import { PRIOR_HEAD_DESCRIPTION } from "../heads/prior-head.ts";
+import { HEADS } from "../heads/registry.ts";
 import type { Manifest } from "../model/manifest.ts";
 
 /** What the card needs beyond the manifest. */
@@ -114,7 +114,7 @@ export function renderModelCard(ctx: ModelCardContext): string {
         [
           [
             "architecture",
-            `LSTM, ${ctx.hidden} units, zero initial state, then ${PRIOR_HEAD_DESCRIPTION}${
+            `LSTM, ${ctx.hidden} units, zero initial state, then ${HEADS.prior.description}${
               (ctx.members ?? 1) > 1
                 ? `; a seed ensemble of ${ctx.members} such networks (same inputs, normaliser and architecture, different seeds): the output is their mean`
                 : ""

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { ConfigError } from "../core/errors.ts";
 import { DEFAULT_DYNAMIC, DEFAULT_STATIC } from "../core/make-schema.ts";
-import { PRIOR_NEEDS } from "../heads/prior-head.ts";
+import { HEADS } from "../heads/registry.ts";
 import { retiredOptionHint } from "./retired-options.ts";
 
 export const trainConfigZ = z.strictObject({
@@ -100,8 +100,8 @@ export function parseTrainConfig(value: unknown): TrainConfig {
       `train.warmupDays (${c.train.warmupDays}) must be below train.windowDays (${c.train.windowDays})`,
     );
   for (const [block, names] of [
-    ["dynamic", PRIOR_NEEDS.dynamic],
-    ["static", PRIOR_NEEDS.static],
+    ["dynamic", HEADS.prior.needs.dynamic],
+    ["static", HEADS.prior.needs.static],
   ] as const)
     for (const n of names)
       if (!c.features[block].includes(n))

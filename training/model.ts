@@ -1,6 +1,7 @@
 /** The soilco2 network in TensorFlow.js: LSTM over [drivers, masks, site attributes], then a dense head that corrects the site's own Q10 model. */
 import * as tf from "@tensorflow/tfjs";
-import { applyHead, type PriorInputs, priorTerm } from "../heads/prior-head.ts";
+import type { PriorInputs } from "../heads/prior-head.ts";
+import { headOf } from "../heads/registry.ts";
 import { type LstmParams, lstmSequence, type TimeMajorInput } from "./lstm.ts";
 
 /** Shape of the network; saved with the weights (model.json) and read back by export. */
@@ -82,10 +83,11 @@ export function forward(
   dropout = 0,
   seed?: number,
 ): tf.Tensor1D {
-  const prior = priorTerm(arch, x);
+  const head = headOf(arch);
+  const term = head.term(arch, x);
   return tf.tidy(() => {
     let h: tf.Tensor2D = lstmSequence(x, p.lstm);
     if (dropout > 0) h = tf.dropout(h, dropout, undefined, seed) as tf.Tensor2D;
-    return applyHead(p, h, prior);
+    return head.apply(p, h, term);
   });
 }

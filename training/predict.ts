@@ -1,7 +1,7 @@
 /** Whole-series inference in tfjs: every site from its first to its last day, in µmol CO2 m-2 s-1. */
 import * as tf from "@tensorflow/tfjs";
 import { ensembleMean } from "../core/ensemble.ts";
-import { applyHead, priorTerm } from "../heads/prior-head.ts";
+import { headOf } from "../heads/registry.ts";
 import { lstmInfer } from "./lstm.ts";
 import type { Architecture, ModelParams } from "./model.ts";
 
@@ -30,8 +30,9 @@ export function predictSeries(
       for (let t = 0; t < g.len; t++) x.set(p.subarray(t * width, (t + 1) * width), (t * B + b) * width);
     });
     const input = { data: x, time: T, batch: B, input: width };
-    const prior = priorTerm(arch, input);
-    const y = tf.tidy(() => tf.mul(applyHead(params, lstmInfer(input, params.lstm), prior), targetScale));
+    const head = headOf(arch);
+    const term = head.term(arch, input);
+    const y = tf.tidy(() => tf.mul(head.apply(params, lstmInfer(input, params.lstm), term), targetScale));
     const v = y.dataSync() as Float32Array;
     y.dispose();
     group.forEach((g, b) => {

@@ -1,6 +1,6 @@
 /** One training step's loss and gradients on a shard of a batch: the unit of work of data-parallel training. */
 import * as tf from "@tensorflow/tfjs";
-import { applyHead, priorTerm } from "../../heads/prior-head.ts";
+import { headOf } from "../../heads/registry.ts";
 import { maskedLoss } from "../loss.ts";
 import type { TimeMajorInput } from "../lstm.ts";
 import { lstmSequence } from "../lstm.ts";
@@ -81,14 +81,15 @@ export interface ShardResult {
  * loss of training/train-loop.ts, with the dropout multiplier given instead of drawn.
  */
 export function shardGradients(params: ModelParams, arch: Architecture, shard: Shard): ShardResult {
-  const prior = priorTerm(arch, shard.x);
+  const head = headOf(arch);
+  const prior = head.term(arch, shard.x);
   const vars = paramList(params);
   const { value, grads } = tf.variableGrads(
     () =>
       tf.tidy(() => {
         let h: tf.Tensor2D = lstmSequence(shard.x, params.lstm);
         if (shard.dropout) h = tf.mul(h, tf.tensor2d(shard.dropout, h.shape)) as tf.Tensor2D;
-        const pred = applyHead(params, h, prior);
+        const pred = head.apply(params, h, prior);
         return maskedLoss(pred, tf.tensor1d(shard.y), tf.tensor1d(shard.w), shard.supervised);
       }),
     vars,
