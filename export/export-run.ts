@@ -23,7 +23,6 @@ import { nodeSha256 } from "../model/node/read-model.ts";
 import { encodeModel } from "../model/onnx-codec.ts";
 import { PARITY_TOLERANCE, type ParityReport } from "../model/parity.ts";
 import { memberDirs, memberSeedsLabel, RUN_FILES, readRunArtefacts } from "../training/run-dir.ts";
-import { RUN_SCHEMA_FILE } from "../training/run-schema.ts";
 import { buildModel, PRODUCER_NAME } from "./build-model.ts";
 import { checkedGoldenSets } from "./golden-parity.ts";
 import { renderModelCard } from "./model-card.ts";
@@ -202,7 +201,7 @@ export async function exportRun(opts: ExportOptions): Promise<ExportResult> {
     warnings:
       run.schemaSource === "rebuilt"
         ? [
-            `warning: ${runDir} has no ${RUN_SCHEMA_FILE} (trained before runs kept their schema): the published schema was rebuilt from today's feature catalog; check its ranges and units if core/features.ts changed since training`,
+            `warning: ${runDir} has no ${RUN_FILES.schema} (trained before runs kept their schema): the published schema was rebuilt from today's feature catalog; check its ranges and units if core/features.ts changed since training`,
           ]
         : [],
   };

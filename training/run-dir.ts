@@ -13,6 +13,8 @@ import { loadWeights, type WeightsFile } from "./weights-file.ts";
 export const RUN_FILES = {
   config: "config.json",
   normaliser: "normaliser.json",
+  /** The model schema the run is trained with (training/run-schema.ts). */
+  schema: "schema.json",
   model: "model",
   checkpoint: "checkpoint",
   history: "history.json",

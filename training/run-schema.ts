@@ -6,10 +6,7 @@ import { makeModelSchema } from "../core/make-schema.ts";
 import { type ModelSchema, parseModelSchema } from "../core/model-schema.ts";
 import { writeJsonAtomic } from "../io/atomic-write.ts";
 import type { TrainConfig } from "./config.ts";
-import type { NormaliserFile } from "./run-dir.ts";
-
-/** File of the schema inside a fold (or temporal run) directory. */
-export const RUN_SCHEMA_FILE = "schema.json";
+import { type NormaliserFile, RUN_FILES } from "./run-dir.ts";
 
 /** The model schema of a run's features from today's catalog (core/features.ts) and the run's normaliser. */
 export function runModelSchema(config: TrainConfig, normaliser: NormaliserFile): ModelSchema {
@@ -31,7 +28,7 @@ export async function writeRunSchema(
   config: TrainConfig,
   normaliser: NormaliserFile,
 ): Promise<void> {
-  await writeJsonAtomic(join(dir, RUN_SCHEMA_FILE), runModelSchema(config, normaliser));
+  await writeJsonAtomic(join(dir, RUN_FILES.schema), runModelSchema(config, normaliser));
 }
 
 /**
@@ -44,7 +41,7 @@ export async function readRunSchema(
   config: TrainConfig,
   normaliser: NormaliserFile,
 ): Promise<{ schema: ModelSchema; source: "run" | "rebuilt" }> {
-  const path = join(dir, RUN_SCHEMA_FILE);
+  const path = join(dir, RUN_FILES.schema);
   let text: string;
   try {
     text = await readFile(path, "utf8");

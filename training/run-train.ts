@@ -11,7 +11,7 @@ import { loadDailyDataset, type SiteSeries } from "./dataset.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
 import { collectProvenance } from "./provenance.ts";
 import { foldDir, memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
-import { RUN_SCHEMA_FILE, writeRunSchema } from "./run-schema.ts";
+import { writeRunSchema } from "./run-schema.ts";
 import { type SplitLabels, siteCvSplit, siteFolds, temporalSplit } from "./splits.ts";
 import { type TrainHooks, type TrainResult, trainModel } from "./train-loop.ts";
 
@@ -177,7 +177,7 @@ async function trainFolds(
     // the contract export will publish, fixed now: a later catalog edit cannot change what this run was trained on
     const schemaSaved =
       resumed &&
-      (await access(join(dir, RUN_SCHEMA_FILE)).then(
+      (await access(join(dir, RUN_FILES.schema)).then(
         () => true,
         () => false,
       ));
