@@ -8,8 +8,8 @@ import { errorResponse, HttpError } from "../errors.ts";
  *
  * A body with a Content-Length (and no Transfer-Encoding) is judged by that header alone, exactly as hono's
  * bodyLimit does, but without touching `c.req.raw.body`: on Node that getter turns @hono/node-server's lightweight
- * request into a full web Request with a web stream, which made every JSON body slower to read (about 0.2 ms of
- * main-thread time per 365-day request in `npm run bench:serve`). Node's HTTP parser never delivers more bytes than
+ * request into a full web Request with a web stream, which made every JSON body slower to read (visible in a CPU
+ * profile of the server under `npm run bench:serve`). Node's HTTP parser never delivers more bytes than
  * the Content-Length declares. Anything else (chunked bodies) streams through hono's bodyLimit, which counts bytes.
  * @example app.use("/v1/*", jsonBodyLimit({ maxBytes: 16 * 1024 * 1024 }))
  */
