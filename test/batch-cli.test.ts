@@ -9,21 +9,22 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { outputRow, stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { answerSite, planSite } from "../core/predict-site.ts";
-import { REPO_ROOT } from "../ingest/cosore-path.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
 import {
+  BATCH_TEST_MODEL,
   DRIVER_HEADER,
   driverRows,
   duck,
   type FixtureSite,
+  predictBatchArgs,
   readOutput,
   soilco2,
   soilco2Background,
   writeFixture,
 } from "./helpers/batch-fixtures.ts";
 
-const MODEL = join(REPO_ROOT, "models/soilco2-lstm/2");
+const MODEL = BATCH_TEST_MODEL;
 const tmp = () => mkdtempSync(join(tmpdir(), "soilco2-batch-"));
 const manifestOf = (out: string) => JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
 
@@ -65,22 +66,9 @@ describe("predict-batch on a fixture with every kind of bad row", () => {
       "NOSUCHSITE,2012-01-06,12,0.2,11,0",
     ]);
     writeFileSync(files.sites, readFileSync(files.sites, "utf8").replace('"""{not json"""', '"{not json"'));
-    run = soilco2([
-      "predict-batch",
-      "--drivers",
-      files.drivers,
-      "--sites",
-      files.sites,
-      "--out",
-      out,
-      "--model",
-      MODEL,
-      "--part-site-days",
-      "300",
-      "--sessions",
-      "1",
-      "--no-progress",
-    ]);
+    run = soilco2(
+      predictBatchArgs(files.drivers, files.sites, out, "--part-site-days", "300", "--sessions", "1"),
+    );
   }, 120_000);
 
   it("exits 0 and reports the bad rows and failed sites", () => {
@@ -199,22 +187,17 @@ describe("predict-batch on a fixture with every kind of bad row", () => {
     const kept = join(out, m.parts[0].file);
     const before = statSync(kept).mtimeMs;
     rmSync(join(out, m.parts[1].file));
-    const again = soilco2([
-      "predict-batch",
-      "--drivers",
-      join(dir, "drivers.csv"),
-      "--sites",
-      join(dir, "sites.csv"),
-      "--out",
-      out,
-      "--model",
-      MODEL,
-      "--part-site-days",
-      "300",
-      "--sessions",
-      "1",
-      "--no-progress",
-    ]);
+    const again = soilco2(
+      predictBatchArgs(
+        join(dir, "drivers.csv"),
+        join(dir, "sites.csv"),
+        out,
+        "--part-site-days",
+        "300",
+        "--sessions",
+        "1",
+      ),
+    );
     expect(again.status, again.stderr).toBe(0);
     expect(again.stderr).toContain("resuming");
     expect(statSync(kept).mtimeMs).toBe(before);
@@ -222,20 +205,9 @@ describe("predict-batch on a fixture with every kind of bad row", () => {
   });
 
   it("refuses an output directory of another job", () => {
-    const r = soilco2([
-      "predict-batch",
-      "--drivers",
-      join(dir, "drivers.csv"),
-      "--sites",
-      join(dir, "sites.csv"),
-      "--out",
-      out,
-      "--model",
-      MODEL,
-      "--part-site-days",
-      "999",
-      "--no-progress",
-    ]);
+    const r = soilco2(
+      predictBatchArgs(join(dir, "drivers.csv"), join(dir, "sites.csv"), out, "--part-site-days", "999"),
+    );
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("holds a job for other inputs");
   });
@@ -302,22 +274,8 @@ describe("a run killed with SIGKILL mid-run", () => {
       `COPY (SELECT * FROM read_csv('${files.drivers}')) TO '${dir}/drivers-a.parquet' (FORMAT parquet)`,
     );
     rmSync(files.drivers);
-    const args = (out: string) => [
-      "predict-batch",
-      "--drivers",
-      `${dir}/*.parquet`,
-      "--sites",
-      files.sites,
-      "--out",
-      out,
-      "--model",
-      MODEL,
-      "--part-site-days",
-      "3000",
-      "--sessions",
-      "1",
-      "--no-progress",
-    ];
+    const args = (out: string) =>
+      predictBatchArgs(`${dir}/*.parquet`, files.sites, out, "--part-site-days", "3000", "--sessions", "1");
     const whole = soilco2(args(join(dir, "whole")));
     expect(whole.status, whole.stderr).toBe(0);
     const out = join(dir, "killed");

@@ -7,10 +7,16 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../ingest/cosore-path.ts";
-import { readOutput, soilco2, soilco2Background, writeFixture } from "./helpers/batch-fixtures.ts";
+import {
+  BATCH_TEST_MODEL,
+  predictBatchArgs,
+  readOutput,
+  soilco2,
+  soilco2Background,
+  writeFixture,
+} from "./helpers/batch-fixtures.ts";
 
-const MODEL = join(REPO_ROOT, "models/soilco2-lstm/2");
+const _MODEL = BATCH_TEST_MODEL;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -61,20 +67,8 @@ describe("predict-batch --queue with three workers, one killed", () => {
       gapEvery: 6,
     }));
     const files = writeFixture(dir, sites);
-    const args = (out: string) => [
-      "predict-batch",
-      "--drivers",
-      files.drivers,
-      "--sites",
-      files.sites,
-      "--out",
-      out,
-      "--model",
-      MODEL,
-      "--part-site-days",
-      "5000",
-      "--no-progress",
-    ];
+    const args = (out: string) =>
+      predictBatchArgs(files.drivers, files.sites, out, "--part-site-days", "5000");
     const single = soilco2([...args(join(dir, "single")), "--sessions", "1"]);
     expect(single.status, single.stderr).toBe(0);
 

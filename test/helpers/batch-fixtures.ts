@@ -103,3 +103,23 @@ export function readOutput(out: string) {
      FROM read_parquet('${out}/parts/*.parquet') ORDER BY site, date`,
   );
 }
+
+/** The shipped model, which the batch tests predict with. */
+export const BATCH_TEST_MODEL = join(REPO_ROOT, "models/soilco2-lstm/2");
+
+/** `predict-batch` arguments for drivers and sites into `out` with the test model and no progress bar, plus `extra`. */
+export function predictBatchArgs(drivers: string, sites: string, out: string, ...extra: string[]): string[] {
+  return [
+    "predict-batch",
+    "--drivers",
+    drivers,
+    "--sites",
+    sites,
+    "--out",
+    out,
+    "--model",
+    BATCH_TEST_MODEL,
+    ...extra,
+    "--no-progress",
+  ];
+}
