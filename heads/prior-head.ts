@@ -25,10 +25,18 @@ export const PRIOR_FLOOR = 1e-3;
 /** The network's log-correction of the prior is clipped to ±this (so it scales the prior by e^±4 at most). */
 export const HEAD_LOG_CORRECTION_MAX = 4;
 
+/** The feature each input of the prior reads ({@link PriorInputs}): one driver and three site attributes. */
+export const PRIOR_FEATURES = {
+  tsoil: "tsoil_mean",
+  fluxRef: "flux_ref",
+  fluxQ10: "flux_q10",
+  tsoilRef: "tsoil_ref",
+} as const;
+
 /** The inputs the head's per-site Q10 prior reads ({@link priorTerm}), checked when the config is parsed. */
 export const PRIOR_NEEDS = {
-  dynamic: ["tsoil_mean"],
-  static: ["flux_ref", "flux_q10", "tsoil_ref"],
+  dynamic: [PRIOR_FEATURES.tsoil],
+  static: [PRIOR_FEATURES.fluxRef, PRIOR_FEATURES.fluxQ10, PRIOR_FEATURES.tsoilRef],
 } as const;
 
 /** What the output head ({@link applyHead}) does, for the card. */

@@ -1,7 +1,7 @@
 /** The network's architecture from a config and a fitted normaliser: one function for training, tests and export. */
 import { ConfigError } from "../core/errors.ts";
 import { inputLayout } from "../core/input-layout.ts";
-import type { InputRef } from "../heads/prior-head.ts";
+import { type InputRef, PRIOR_FEATURES } from "../heads/prior-head.ts";
 import type { TrainConfig } from "./config.ts";
 import type { Architecture } from "./model.ts";
 import type { NormaliserFile } from "./run-dir.ts";
@@ -40,10 +40,10 @@ export function buildArchitecture(config: TrainConfig, normaliser: NormaliserSta
     staticCols: layout.staticCols,
     head: "prior",
     prior: {
-      tsoil: dyn("tsoil_mean"),
-      fluxRef: st("flux_ref"),
-      fluxQ10: st("flux_q10"),
-      tsoilRef: st("tsoil_ref"),
+      tsoil: dyn(PRIOR_FEATURES.tsoil),
+      fluxRef: st(PRIOR_FEATURES.fluxRef),
+      fluxQ10: st(PRIOR_FEATURES.fluxQ10),
+      tsoilRef: st(PRIOR_FEATURES.tsoilRef),
       targetScale: normaliser.targetScale,
     },
   };
