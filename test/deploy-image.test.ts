@@ -20,7 +20,10 @@ const PKG = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as
 /** Build-time-only imports: the widget bundler runs while the image is made (RUN ... ensure-widget.ts), never after. */
 const BUILD_TIME: Record<string, string[]> = { "edge/widget/build-widget.ts": ["esbuild"] };
 /** Files the image builds itself (a RUN line), not copies: each with the script that makes it. */
-const BUILT_IN_IMAGE: Record<string, string> = { "dist/cli.js": "cli/build-cli.ts" };
+const BUILT_IN_IMAGE: Record<string, string> = {
+  "dist/cli.js": "cli/build-cli.ts",
+  "model/onnx-pb.js": "model/node/gen-onnx-codec.ts",
+};
 
 /** `COPY <src>... <dest>` sources of the final stage, relative to the build context (the repository root). */
 function copiedPaths(dockerfile: string): string[] {

@@ -1,4 +1,4 @@
-// ONNX protobuf: the committed static codec is what onnx.proto generates, official field numbers, tensor and metadata round trips.
+// ONNX protobuf: the static codec on disk (generated at install by `npm ci`'s prepare step) is what onnx.proto generates, official field numbers, tensor and metadata round trips.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
