@@ -20,7 +20,7 @@ export function intervalCardSection(o: IntervalFitOutcome, command: string): str
     "request with the site's reference statistics (`flux_ref`, `flux_sd`) gets the first row, any other the second;",
     `a site calibration brings its own, narrower interval. Calibrated on the ${o.intervals.fittedOn}.`,
     "",
-    "| request | lower | upper | κ | days fitted | coverage, second half of validation (median site) |",
+    "| request | lower | upper | κ | days fitted | coverage where κ was chosen (median site) |",
     "|---|---|---|---|---|---|",
     row("with reference statistics", o.intervals.withReference, o.checkCoverage.withReference),
     row("without (a new site)", o.intervals.withoutReference, o.checkCoverage.withoutReference),
@@ -47,18 +47,23 @@ export function registerInterval(program: Command): void {
     )
     .argument("<model-dir>", "model directory made by `soilco2 export` (e.g. models/soilco2-lstm/2)")
     .requiredOption("--data <dir>", "ingest output directory (daily.parquet + sites.parquet), e.g. out/daily")
-    .action(async (modelDir: string, o: { data: string }) => {
+    .option(
+      "--new-sites <run dir>",
+      "a site cross-validation run on the same data (soilco2 train --split site-cv): fit the interval for requests without reference statistics on its out-of-fold errors, as new sites err (default: the model's own sites run without their statistics)",
+    )
+    .action(async (modelDir: string, o: { data: string; newSites?: string }) => {
       // Loaded here, not at the top: DuckDB and onnxruntime stay out of every other command's start.
       const { fitNetworkIntervals, writeManifestIntervals } = await import(
         "../training/fit-network-interval.ts"
       );
       const { MODEL_DIR_FILES } = await import("../model/manifest.ts");
       const { writeFileAtomic } = await import("../io/atomic-write.ts");
-      const outcome = await fitNetworkIntervals({ modelDir, dataDir: o.data });
+      const outcome = await fitNetworkIntervals({ modelDir, dataDir: o.data, newSiteRun: o.newSites });
       await writeManifestIntervals(modelDir, outcome.intervals);
       const cardPath = join(modelDir, MODEL_DIR_FILES.card);
       const card = await readFile(cardPath, "utf8").catch(() => "");
-      const section = intervalCardSection(outcome, `soilco2 interval ${modelDir} --data ${o.data}`);
+      const command = `soilco2 interval ${modelDir} --data ${o.data}${o.newSites ? ` --new-sites ${o.newSites}` : ""}`;
+      const section = intervalCardSection(outcome, command);
       await writeFileAtomic(cardPath, withIntervalSection(card, section));
       console.log(section.split("\n").slice(1, -1).join("\n"));
     });

@@ -25,6 +25,10 @@ export function registerScore(program: Command): void {
       "a site enters a comparison set with at least this many scored days (default 10, 5 with --on validation)",
       Number,
     )
+    .option(
+      "--new-sites <run dir>",
+      "a site cross-validation run on the same data: also report the coverage of the interval without reference statistics on its out-of-fold predictions (sites the network never saw)",
+    )
     .option("--json <file>", "also write the per-set summaries as JSON")
     .option("--out <file>", "write the Markdown table to this file instead of standard output")
     .action(async (modelDir: string, o) => {
@@ -41,6 +45,7 @@ export function registerScore(program: Command): void {
         withoutReference: Boolean(o.withoutReference),
         minDays: o.minDays,
         on: o.on === "validation" ? "validation" : "test",
+        newSiteRun: o.newSites,
       });
       const labels = new Map<string, string>([
         ["lstm", `soilco2 ${outcome.model.version}${o.withoutReference ? " (no reference statistics)" : ""}`],

@@ -5,8 +5,11 @@ import { median } from "./metrics.ts";
 import type { ModelSchema } from "./model-schema.ts";
 import type { REFERENCE_STAT_NAMES } from "./reference-names.ts";
 
-/** Widenings κ tried when the network's interval is calibrated on validation days (core/interval.ts). */
-export const NETWORK_WIDENINGS = [1, 1.25, 1.5, 1.75, 2, 2.5, 3] as const;
+/**
+ * Widenings κ tried when the network's interval is calibrated on validation days (core/interval.ts). Below 1 too: a
+ * pooled quantile is set by the sites that err most, so the median site can need a narrower interval than it.
+ */
+export const NETWORK_WIDENINGS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.5, 3] as const;
 
 /** The interval of each request condition, and how it was calibrated. */
 export interface NetworkIntervals {

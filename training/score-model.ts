@@ -16,6 +16,7 @@ import {
   withCalibrated,
 } from "./evaluate.ts";
 import { derivedStatics } from "./experiment.ts";
+import { outOfFoldSeries } from "./new-site-errors.ts";
 import { SPLIT, type SplitLabels, temporalSplit } from "./splits.ts";
 
 export interface ScoreOptions {
@@ -38,6 +39,11 @@ export interface ScoreOptions {
    * period, and test days are not used at all.
    */
   on?: "test" | "validation";
+  /**
+   * A site cross-validation run on the same data: also report the coverage of the interval for requests without
+   * reference statistics on its out-of-fold predictions (sites the predicting network never saw).
+   */
+  newSiteRun?: string;
 }
 
 export interface ScoreOutcome {
@@ -53,6 +59,8 @@ export interface ScoreOutcome {
   coverage: { median: number; sites: number; withoutInterval: number } | null;
   /** The network's own interval (manifest `intervals`) on the scored days, as for `coverage`; null if it has none. */
   networkCoverage: { median: number; sites: number; withoutInterval: number } | null;
+  /** That interval without reference statistics on `newSiteRun`'s out-of-fold predictions, scored days only. */
+  newSiteCoverage: { median: number; sites: number; withoutInterval: number; run: string } | null;
 }
 
 /**
@@ -141,6 +149,18 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
             ),
           )
         : null,
+    newSiteCoverage:
+      opts.newSiteRun && md.manifest.intervals && opts.on !== "validation"
+        ? {
+            ...siteCoverage(
+              sites,
+              labels,
+              await outOfFoldSeries(opts.newSiteRun, sites),
+              sites.map(() => md.manifest.intervals!.withoutReference),
+            ),
+            run: opts.newSiteRun,
+          }
+        : null,
   };
 }
 
@@ -148,7 +168,7 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
 function siteCoverage(
   sites: readonly SiteSeries[],
   labels: SplitLabels,
-  series: readonly Float32Array[],
+  series: readonly ArrayLike<number>[],
   intervals: readonly (RatioInterval | null)[],
 ): { median: number; sites: number; withoutInterval: number } {
   const cov: number[] = [];
@@ -215,6 +235,13 @@ export function scoreMarkdown(o: ScoreOutcome, labelOf: (name: string) => string
       `The network's own 10-90% interval (manifest \`intervals\`, ${o.withoutReference ? "without" : "with"} reference ` +
         `statistics): median coverage ${(100 * o.networkCoverage.median).toFixed(0)}% of the scored days (nominal 80%) ` +
         `over ${o.networkCoverage.sites} sites.`,
+      "",
+    );
+  if (o.newSiteCoverage)
+    out.push(
+      `The same interval without reference statistics, on new sites (out-of-fold predictions of ` +
+        `${o.newSiteCoverage.run}, warm-up days left out): median coverage ` +
+        `${(100 * o.newSiteCoverage.median).toFixed(0)}% of the scored days (nominal 80%) over ${o.newSiteCoverage.sites} sites.`,
       "",
     );
   return out.join("\n");
