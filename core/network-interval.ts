@@ -53,12 +53,12 @@ function pooled(sites: readonly SitePairs[]): { obs: number[]; pred: number[] } 
   return { obs, pred };
 }
 
-/** Median over sites (with ≥ `minDays` scored days) of the share of days inside the interval; NaN if none. */
+/** Median over sites (with ≥ `minDays` days that have both an observation and a prediction) of the share of days inside the interval; NaN if none. */
 export function medianSiteCoverage(sites: readonly SitePairs[], iv: RatioInterval, minDays = 5): number {
   const cov: number[] = [];
   for (const s of sites) {
     let n = 0;
-    for (let i = 0; i < s.obs.length; i++) if (!Number.isNaN(s.obs[i]!)) n++;
+    for (let i = 0; i < s.obs.length; i++) if (!Number.isNaN(s.obs[i]!) && Number.isFinite(s.pred[i]!)) n++;
     if (n >= minDays) cov.push(intervalCoverage(s.obs, s.pred, iv));
   }
   return cov.length > 0 ? median(cov) : Number.NaN;

@@ -164,7 +164,7 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
   };
 }
 
-/** Per site with an interval and ≥ 10 scored days: the share of scored days inside it; the median over those sites. */
+/** Per site with an interval and ≥ 10 scored days with a prediction (out-of-fold series leave warm-up days out): the share of scored days inside it; the median over those sites. */
 function siteCoverage(
   sites: readonly SiteSeries[],
   labels: SplitLabels,
@@ -174,20 +174,19 @@ function siteCoverage(
   const cov: number[] = [];
   let without = 0;
   sites.forEach((s, i) => {
-    const days = setDays(s, labels[i]!, SPLIT.test, []);
+    const days = setDays(s, labels[i]!, SPLIT.test, []).filter((t) => Number.isFinite(series[i]![t]!));
     if (days.length < 10) return;
     const iv = intervals[i];
     if (!iv) {
       without++;
       return;
     }
-    cov.push(
-      intervalCoverage(
-        days.map((t) => s.target[t]!),
-        days.map((t) => series[i]![t]!),
-        iv,
-      ),
+    const c = intervalCoverage(
+      days.map((t) => s.target[t]!),
+      days.map((t) => series[i]![t]!),
+      iv,
     );
+    cov.push(c);
   });
   return { median: median(cov), sites: cov.length, withoutInterval: without };
 }
