@@ -38,7 +38,7 @@ export const trainConfigZ = z.strictObject({
     .strictObject({
       hidden: z.number().int().positive().default(64),
       /** Dropout on the LSTM output before the head, while training. */
-      dropout: z.number().min(0).lt(1).default(0.3),
+      dropout: z.number().min(0).lt(1).default(0.1),
     })
     .prefault({}),
   train: z
