@@ -1,4 +1,4 @@
-/** `soilco2 interval`: calibrate a model directory's own 10-90% interval on validation days and write it into its manifest and model card. */
+/** `soilco2 interval`: calibrate a model directory's own 10-90% interval before the test days (validation days; for new sites optionally a site cross-validation's out-of-fold errors) and write it into its manifest and model card. */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Command } from "commander";
@@ -43,7 +43,7 @@ export function registerInterval(program: Command): void {
   program
     .command("interval")
     .description(
-      "calibrate a model's own 10-90% interval on the validation days of an ingest output and write it into the model directory",
+      "calibrate a model's own 10-90% interval on the days before the test period of an ingest output (validation days; with --new-sites, out-of-fold errors for requests without reference statistics) and write it into the model directory",
     )
     .argument("<model-dir>", "model directory made by `soilco2 export` (e.g. models/soilco2-lstm/2)")
     .requiredOption("--data <dir>", "ingest output directory (daily.parquet + sites.parquet), e.g. out/daily")

@@ -34,6 +34,12 @@ export function registerScore(program: Command): void {
     .action(async (modelDir: string, o) => {
       if (o.on !== "test" && o.on !== "validation")
         throw new InputError("--on", `"${o.on}"`, "use test or validation");
+      if (o.newSites && o.on === "validation")
+        throw new InputError(
+          "--new-sites",
+          "cannot go with --on validation",
+          "leave it out: on validation days the new-site interval is in-sample (soilco2 interval fits it there)",
+        );
       // Loaded here, not at the top: DuckDB, tfjs and onnxruntime stay out of every other command's start.
       const { writeFileAtomic, writeJsonAtomic } = await import("../io/atomic-write.ts");
       const { BASELINES } = await import("../training/baselines/baselines.ts");

@@ -92,13 +92,21 @@ describe("deploy/Dockerfile", () => {
     expect(DOCKERFILE.indexOf("npm prune --omit=dev")).toBeGreaterThan(build);
   });
 
+  it("installs the dev dependencies its build steps run (protobufjs-cli, esbuild) although NODE_ENV is production", () => {
+    expect(DOCKERFILE).toMatch(/^ENV NODE_ENV=production$/m);
+    const install = DOCKERFILE.split("\n").find((l) => /^RUN npm ci\b/.test(l));
+    expect(install, "npm ci omits dev dependencies under NODE_ENV=production unless told").toMatch(/--include=dev/);
+  });
+
   it.each(Object.entries(BUILT_IN_IMAGE))(
     "builds %s in the image (by %s) after copying its sources and before pruning",
     (_file, script) => {
       const run = DOCKERFILE.split("\n").findIndex((l) => /^RUN\s/.test(l) && l.includes(`tsx ${script}`));
       expect(run).toBeGreaterThan(-1);
       const lines = DOCKERFILE.split("\n");
-      expect(run).toBeGreaterThan(lines.indexOf("COPY cli ./cli"));
+      const top = script.split("/")[0]!;
+      expect(lines.indexOf(`COPY ${top} ./${top}`)).toBeGreaterThan(-1);
+      expect(run).toBeGreaterThan(lines.indexOf(`COPY ${top} ./${top}`));
       expect(lines[run]!.indexOf("npm prune --omit=dev")).toBeGreaterThan(lines[run]!.indexOf(script));
     },
   );

@@ -5,7 +5,7 @@ import { writeJsonAtomic } from "../io/atomic-write.ts";
 import { MODEL_DIR_FILES } from "../model/manifest.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { loadDailyDataset } from "./dataset.ts";
-import { outOfFoldSeries, periodPairs } from "./new-site-errors.ts";
+import { newSitePairs, outOfFoldSeries, periodPairs } from "./new-site-errors.ts";
 import { predictSites, secondHalfOfValidation } from "./score-model.ts";
 import { SPLIT, temporalSplit } from "./splits.ts";
 
@@ -23,7 +23,7 @@ export interface IntervalFitOptions {
   newSiteRun?: string;
 }
 
-/** The fitted intervals and, per condition, the median site coverage of the second half of the validation days. */
+/** The fitted intervals and, per condition, the median site coverage of the days κ was chosen on. */
 export interface IntervalFitOutcome {
   intervals: NetworkIntervals;
   checkCoverage: { withReference: number; withoutReference: number };
@@ -35,7 +35,7 @@ export interface IntervalFitOutcome {
  * site's training days, and again without any); each interval is fitted on the first half of every site's validation
  * days pooled, κ chosen on the second half (core/network-interval.ts), and refitted on all validation days. With
  * `newSiteRun`, the interval without reference statistics is fitted on that run's out-of-fold errors instead.
- * @throws {Error} if the data give too few validation days to fit an interval
+ * @throws {Error} if the data give too few days to fit an interval
  */
 export async function fitNetworkIntervals(opts: IntervalFitOptions): Promise<IntervalFitOutcome> {
   const md = await readModelDir(opts.modelDir);
@@ -45,7 +45,10 @@ export async function fitNetworkIntervals(opts: IntervalFitOptions): Promise<Int
   const halves = split.map((lab, i) => secondHalfOfValidation(sites[i]!, lab));
   const calibrate = (fit: SitePairs[], check: SitePairs[]) => {
     const iv = calibratePooledInterval(fit, check);
-    if (!iv) throw new Error("too few validation days to fit the network's interval: use a longer record");
+    if (!iv)
+      throw new Error(
+        "too few days with an observation and a prediction to fit the network's interval: use a longer record (or, with --new-sites, a site cross-validation of this ingest output)",
+      );
     return iv;
   };
   const fitOwn = async (withoutReference: boolean) => {
@@ -62,11 +65,8 @@ export async function fitNetworkIntervals(opts: IntervalFitOptions): Promise<Int
   let without: typeof withRef;
   let fittedOn: string;
   if (opts.newSiteRun) {
-    const oof = await outOfFoldSeries(opts.newSiteRun, sites);
-    without = calibrate(
-      periodPairs(sites, split, oof, SPLIT.train),
-      periodPairs(sites, split, oof, SPLIT.val),
-    );
+    const { fit, check } = newSitePairs(sites, split, await outOfFoldSeries(opts.newSiteRun, sites));
+    without = calibrate(fit, check);
     fittedOn =
       `${ownDays} (with reference statistics); without them, the out-of-fold predictions of the site ` +
       `cross-validation ${opts.newSiteRun} (each site predicted by the fold that held it out, warm-up days left ` +

@@ -6,7 +6,7 @@ import { ArtefactError } from "../core/errors.ts";
 import type { SitePairs } from "../core/network-interval.ts";
 import type { SiteSeries } from "./dataset.ts";
 import { RUN_FILES, readRunConfig } from "./run-dir.ts";
-import type { SplitLabels } from "./splits.ts";
+import { SPLIT, type SplitLabels } from "./splits.ts";
 import { SYNTHETIC_FILES } from "./synthetic-series.ts";
 
 /**
@@ -14,7 +14,8 @@ import { SYNTHETIC_FILES } from "./synthetic-series.ts";
  * the run has no prediction for and on warm-up days (the first days of a series, while the LSTM state spins up: a
  * client's request is spun up before its first day, core/spin-up.ts). A site the run does not hold is all NaN.
  * @param runDir a finished `soilco2 train --split site-cv` run (its predictions/synthetic-daily.parquet)
- * @throws {ArtefactError} if the run is not a site cross-validation or has no predictions
+ * @throws {ArtefactError} if the run is not a site cross-validation, has no predictions, or predicts fewer than half
+ * of `sites` (a run on another ingest output)
  */
 export async function outOfFoldSeries(runDir: string, sites: readonly SiteSeries[]): Promise<Float64Array[]> {
   const { config } = await readRunConfig(runDir);
@@ -43,12 +44,22 @@ export async function outOfFoldSeries(runDir: string, sites: readonly SiteSeries
     const cols = reader.getColumnsObjectJS() as { site: string[]; date: string[]; flux_modelled: number[] };
     const index = new Map(sites.map((s, i) => [s.info.site, i]));
     const out = sites.map((s) => new Float64Array(s.length).fill(Number.NaN));
+    const matched = new Set<number>();
     cols.site.forEach((site, k) => {
       const i = index.get(site);
       if (i === undefined) return;
       const t = dayNumber(cols.date[k]!)! - sites[i]!.firstDay;
-      if (t >= 0 && t < sites[i]!.length) out[i]![t] = Number(cols.flux_modelled[k]);
+      if (t >= 0 && t < sites[i]!.length) {
+        out[i]![t] = Number(cols.flux_modelled[k]);
+        matched.add(i);
+      }
     });
+    if (matched.size < sites.length / 2)
+      throw new ArtefactError(
+        file,
+        `predicts only ${matched.size} of the dataset's ${sites.length} sites`,
+        "pass a site cross-validation run trained on this same ingest output",
+      );
     return out;
   } finally {
     con.closeSync();
@@ -57,9 +68,10 @@ export async function outOfFoldSeries(runDir: string, sites: readonly SiteSeries
 }
 
 /**
- * Observed/predicted pairs on the days of one period of the temporal split (other days NaN), e.g. its training
- * days to fit an interval and its validation days to choose κ; the split's test days are never read.
- * @param code SPLIT.train or SPLIT.val
+ * Observed/predicted pairs on the days of one period (other days NaN).
+ * @param labels per site and day, e.g. the temporal split, or its validation days cut in halves
+ *   (training/score-model.ts `secondHalfOfValidation`, where SPLIT.test marks the second half)
+ * @param code the period's label in `labels`
  */
 export function periodPairs(
   sites: readonly SiteSeries[],
@@ -71,4 +83,19 @@ export function periodPairs(
     obs: s.target.map((y, t) => (labels[i]![t] === code ? y : Number.NaN)),
     pred: pred[i]!,
   }));
+}
+
+/**
+ * The new-site interval's days (core/network-interval.ts `calibratePooledInterval`): out-of-fold pairs on the
+ * training days of the temporal split to fit, on its validation days to choose κ; its test days are never read.
+ */
+export function newSitePairs(
+  sites: readonly SiteSeries[],
+  split: SplitLabels,
+  oof: readonly ArrayLike<number>[],
+): { fit: SitePairs[]; check: SitePairs[] } {
+  return {
+    fit: periodPairs(sites, split, oof, SPLIT.train),
+    check: periodPairs(sites, split, oof, SPLIT.val),
+  };
 }
