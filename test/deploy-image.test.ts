@@ -95,7 +95,9 @@ describe("deploy/Dockerfile", () => {
   it("installs the dev dependencies its build steps run (protobufjs-cli, esbuild) although NODE_ENV is production", () => {
     expect(DOCKERFILE).toMatch(/^ENV NODE_ENV=production$/m);
     const install = DOCKERFILE.split("\n").find((l) => /^RUN npm ci\b/.test(l));
-    expect(install, "npm ci omits dev dependencies under NODE_ENV=production unless told").toMatch(/--include=dev/);
+    expect(install, "npm ci omits dev dependencies under NODE_ENV=production unless told").toMatch(
+      /--include=dev/,
+    );
   });
 
   it.each(Object.entries(BUILT_IN_IMAGE))(
