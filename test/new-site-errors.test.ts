@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { ModelSchema } from "../core/model-schema.ts";
 import { calibratePooledInterval } from "../core/network-interval.ts";
 import type { SiteSeries } from "../training/dataset.ts";
 import { newSitePairs, outOfFoldSeries } from "../training/new-site-errors.ts";
@@ -61,6 +62,13 @@ describe("out-of-fold predictions of a site cross-validation", () => {
   it("are refused from a temporal run, whose predictions are of sites it trained on", async () => {
     const run = await fakeRun("temporal", "temporal", [a, b], labels, pred, 2);
     await expect(outOfFoldSeries(run, [a, b])).rejects.toThrow(/site cross-validation run/);
+  });
+
+  it("are refused from a run trained on other inputs than the model's", async () => {
+    const run = await fakeRun("inputs", "site-cv", [a, b], labels, pred, 2);
+    const spec = (name: string) => ({ name }) as ModelSchema["dynamic"][number];
+    const schema = { dynamic: [spec("tsoil_mean")], static: [spec("latitude")] };
+    await expect(outOfFoldSeries(run, [a, b], schema)).rejects.toThrow(/was trained on other inputs/);
   });
 
   it("are refused from a run of another dataset (fewer than half the sites predicted)", async () => {

@@ -65,7 +65,11 @@ export async function fitNetworkIntervals(opts: IntervalFitOptions): Promise<Int
   let without: typeof withRef;
   let fittedOn: string;
   if (opts.newSiteRun) {
-    const { fit, check } = newSitePairs(sites, split, await outOfFoldSeries(opts.newSiteRun, sites));
+    const { fit, check } = newSitePairs(
+      sites,
+      split,
+      await outOfFoldSeries(opts.newSiteRun, sites, md.schema),
+    );
     without = calibrate(fit, check);
     fittedOn =
       `${ownDays} (with reference statistics); without them, the out-of-fold predictions of the site ` +

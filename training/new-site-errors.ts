@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { dayNumber } from "../core/dates.ts";
 import { ArtefactError } from "../core/errors.ts";
+import type { ModelSchema } from "../core/model-schema.ts";
 import type { SitePairs } from "../core/network-interval.ts";
 import type { SiteSeries } from "./dataset.ts";
 import { RUN_FILES, readRunConfig } from "./run-dir.ts";
@@ -14,10 +15,15 @@ import { SYNTHETIC_FILES } from "./synthetic-series.ts";
  * the run has no prediction for and on warm-up days (the first days of a series, while the LSTM state spins up: a
  * client's request is spun up before its first day, core/spin-up.ts). A site the run does not hold is all NaN.
  * @param runDir a finished `soilco2 train --split site-cv` run (its predictions/synthetic-daily.parquet)
- * @throws {ArtefactError} if the run is not a site cross-validation, has no predictions, or predicts fewer than half
- * of `sites` (a run on another ingest output)
+ * @param schema the model the errors stand in for: the run must have been trained on the same inputs
+ * @throws {ArtefactError} if the run is not a site cross-validation, was trained on other inputs than `schema`, has
+ * no predictions, or predicts fewer than half of `sites` (a run on another ingest output)
  */
-export async function outOfFoldSeries(runDir: string, sites: readonly SiteSeries[]): Promise<Float64Array[]> {
+export async function outOfFoldSeries(
+  runDir: string,
+  sites: readonly SiteSeries[],
+  schema?: Pick<ModelSchema, "dynamic" | "static">,
+): Promise<Float64Array[]> {
   const { config } = await readRunConfig(runDir);
   if (config.split.kind !== "site-cv")
     throw new ArtefactError(
@@ -25,6 +31,20 @@ export async function outOfFoldSeries(runDir: string, sites: readonly SiteSeries
       `is a ${config.split.kind} run: its predictions are of sites the network trained on`,
       "pass a site cross-validation run (soilco2 train --split site-cv)",
     );
+  const inputs = (dyn: readonly string[], st: readonly string[]) => `${dyn.join(",")} | ${st.join(",")}`;
+  if (schema) {
+    const model = inputs(
+      schema.dynamic.map((f) => f.name),
+      schema.static.map((f) => f.name),
+    );
+    const run = inputs(config.features.dynamic, config.features.static);
+    if (model !== run)
+      throw new ArtefactError(
+        runDir,
+        `was trained on other inputs (${run}) than the model (${model})`,
+        "pass a site cross-validation run with the model's features",
+      );
+  }
   const file = join(runDir, RUN_FILES.predictions, SYNTHETIC_FILES.parquet);
   const db = await DuckDBInstance.create(":memory:");
   const con = await db.connect();

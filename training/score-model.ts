@@ -155,7 +155,7 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
             ...siteCoverage(
               sites,
               labels,
-              await outOfFoldSeries(opts.newSiteRun, sites),
+              await outOfFoldSeries(opts.newSiteRun, sites, md.schema),
               sites.map(() => md.manifest.intervals!.withoutReference),
             ),
             run: opts.newSiteRun,
