@@ -1,11 +1,17 @@
-/** Run one part: its sites through core's request → tensor path (planSite, stackSites, answerSite) on a predictor, written as one Parquet part and its sidecar. */
+/** Run one part: its sites through core's request → tensor path (planSite, stackSites, answerColumns) on a predictor, written as one Parquet part and its sidecar. */
 import { stat } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { outputRow, type RawBatch, stackSites } from "../core/batch.ts";
 import { Soilco2Error } from "../core/errors.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { staticWidth } from "../core/model-schema.ts";
-import { answerSite, type ModelIdentity, type PlannedSite, planSite } from "../core/predict-site.ts";
+import {
+  answerColumns,
+  type ModelIdentity,
+  type PlannedSite,
+  planSite,
+  type SiteColumns,
+} from "../core/predict-site.ts";
 import { type BatchJob, type JobPart, partPath } from "./job.ts";
 import { readJsonIf, writeJsonAtomic } from "./json-file.ts";
 import { allocPartColumns, batchMetadata, fileSha256, writePart } from "./part-output.ts";
@@ -128,10 +134,10 @@ export async function runPart(
         Ds,
       );
       const y = await predictor.predict(raw);
-      return b.map((p, i) => answerSite(p, outputRow(y, i, raw.time), schema, () => ""));
+      return b.map((p, i) => answerColumns(p, outputRow(y, i, raw.time), schema));
     }),
   );
-  const answered = new Map<PlannedSite, ReturnType<typeof answerSite>>();
+  const answered = new Map<PlannedSite, SiteColumns>();
   batches.forEach((b, k) => {
     b.forEach((p, i) => {
       answered.set(p, outputs[k]![i]!);
@@ -146,17 +152,22 @@ export async function runPart(
     cols.sites.push(p.site);
     cols.intervalSource.push(a.interval);
     modelDays += p.plan.run.dynamic.length / Dd;
-    if (a.efflux_lower) cols.anyInterval = true;
+    if (a.lower) cols.anyInterval = true;
     if (a.warmup.some(Boolean)) cols.anyWarmup = true;
-    for (let t = 0; t < days.length; t++, at++) {
-      cols.siteIx[at] = ix;
-      cols.day[at] = days[t]!;
-      cols.efflux[at] = a.efflux[t]!;
-      cols.lower[at] = a.efflux_lower ? a.efflux_lower[t]! : Number.NaN;
-      cols.upper[at] = a.efflux_upper ? a.efflux_upper[t]! : Number.NaN;
-      cols.warmup[at] = a.warmup[t] ? 1 : 0;
-      cols.driversPresent[at] = p.present[t]!;
+    const n = days.length;
+    cols.siteIx.fill(ix, at, at + n);
+    cols.day.set(days, at);
+    cols.efflux.set(a.efflux, at);
+    if (a.lower && a.upper) {
+      cols.lower.set(a.lower, at);
+      cols.upper.set(a.upper, at);
+    } else {
+      cols.lower.fill(Number.NaN, at, at + n);
+      cols.upper.fill(Number.NaN, at, at + n);
     }
+    for (let t = 0; t < n; t++) cols.warmup[at + t] = a.warmup[t] ? 1 : 0;
+    cols.driversPresent.set(p.present.subarray(0, n), at);
+    at += n;
     outcomes.get(p.site)!.rows = days.length;
   });
   const file = partPath(outDir, part, "parquet");

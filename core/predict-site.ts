@@ -82,6 +82,49 @@ export function planSite(
   };
 }
 
+/** One site's answer as typed columns, one value per requested date (what {@link SiteAnswer} carries as JSON). */
+export interface SiteColumns {
+  /** Efflux, µmol CO2 m-2 s-1 (calibrated when the site carried a calibration). */
+  efflux: Float64Array;
+  /** 10-90% interval bounds, µmol CO2 m-2 s-1, or null without an interval. */
+  lower: Float64Array | null;
+  upper: Float64Array | null;
+  interval: IntervalSource;
+  warmup: boolean[];
+}
+
+/**
+ * The answer of one planned site from the model's output over its `run` tensor, as typed columns (batch
+ * prediction writes these straight into its Parquet columns; {@link answerSite} is the same as JSON).
+ * @param output [time] efflux over `plan.run`, µmol CO2 m-2 s-1
+ */
+export function answerColumns(
+  plan: PlannedSite,
+  output: ArrayLike<number>,
+  schema: ModelSchema,
+): SiteColumns {
+  const { encoded, run, calibration } = plan;
+  const network = Float64Array.from(run.rows, (r) => output[r]!);
+  const efflux = calibration
+    ? Float64Array.from(
+        applyBlends(
+          network,
+          driverAtDates(encoded, schema, "tsoil_mean"),
+          driverAtDates(encoded, schema, "swc_mean"),
+          calibration.blends,
+        ),
+      )
+    : network;
+  const iv = calibration?.interval ?? plan.networkInterval;
+  return {
+    efflux,
+    lower: iv ? efflux.map((v) => v * iv.lower) : null,
+    upper: iv ? efflux.map((v) => v * iv.upper) : null,
+    interval: calibration?.interval ? "calibration" : plan.networkInterval ? "network" : null,
+    warmup: warmupFlags(encoded, schema.warmupDays, plan.spinUpDays),
+  };
+}
+
 /**
  * The answer of one planned site from the model's output over its `run` tensor.
  * @param output [time] efflux over `plan.run`, µmol CO2 m-2 s-1
@@ -93,32 +136,15 @@ export function answerSite(
   schema: ModelSchema,
   formatDate: (day: number) => string = isoDate,
 ): SiteAnswer {
-  const { encoded, run, calibration } = plan;
-  const network = Array.from(run.rows, (r) => output[r]!);
-  const efflux = calibration
-    ? Array.from(
-        applyBlends(
-          network,
-          driverAtDates(encoded, schema, "tsoil_mean"),
-          driverAtDates(encoded, schema, "swc_mean"),
-          calibration.blends,
-        ),
-      )
-    : network;
-  const iv = calibration?.interval ?? plan.networkInterval;
-  const source: IntervalSource = calibration?.interval
-    ? "calibration"
-    : plan.networkInterval
-      ? "network"
-      : null;
+  const c = answerColumns(plan, output, schema);
   return {
-    dates: encoded.days.map(formatDate),
-    efflux,
-    efflux_lower: iv ? efflux.map((v) => v * iv.lower) : null,
-    efflux_upper: iv ? efflux.map((v) => v * iv.upper) : null,
-    interval: source,
-    warmup: warmupFlags(encoded, schema.warmupDays, plan.spinUpDays),
+    dates: plan.encoded.days.map(formatDate),
+    efflux: Array.from(c.efflux),
+    efflux_lower: c.lower && Array.from(c.lower),
+    efflux_upper: c.upper && Array.from(c.upper),
+    interval: c.interval,
+    warmup: c.warmup,
     spin_up_days: plan.spinUpDays,
-    calibrated: calibration !== null,
+    calibrated: plan.calibration !== null,
   };
 }
