@@ -8,15 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  BATCH_TEST_MODEL,
   predictBatchArgs,
   readOutput,
   soilco2,
   soilco2Background,
   writeFixture,
 } from "./helpers/batch-fixtures.ts";
-
-const _MODEL = BATCH_TEST_MODEL;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -5,6 +5,7 @@ import { dayNumber } from "../core/dates.ts";
 import { ArtefactError } from "../core/errors.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import type { SitePairs } from "../core/network-interval.ts";
+import { sqlString } from "../ingest/sql.ts";
 import type { SiteSeries } from "./dataset.ts";
 import { RUN_FILES, readRunConfig } from "./run-dir.ts";
 import { SPLIT, type SplitLabels } from "./splits.ts";
@@ -51,7 +52,7 @@ export async function outOfFoldSeries(
   try {
     const reader = await con
       .runAndReadAll(
-        `SELECT site, CAST(date AS VARCHAR) AS date, flux_modelled FROM read_parquet('${file.replaceAll("'", "''")}')
+        `SELECT site, CAST(date AS VARCHAR) AS date, flux_modelled FROM read_parquet(${sqlString(file)})
          WHERE split = 'test' AND NOT warmup AND flux_modelled IS NOT NULL`,
       )
       .catch((e: Error) => {
