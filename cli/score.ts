@@ -9,7 +9,10 @@ export function registerScore(program: Command): void {
     .description(
       "score an exported model directory on the test days of a dataset (temporal split) against the per-site baselines fitted on the same history",
     )
-    .argument("<model dir>", "a model directory made by `soilco2 export` (model.onnx + manifest.json)")
+    .argument(
+      "<model dir>",
+      "a model directory made by `soilco2 export` (model.onnx + manifest.json), or a site cross-validation run (`soilco2 train --split site-cv`): each site then predicted by the fold that never saw it, with its own early days as history",
+    )
     .requiredOption("--data <dir>", "ingest output directory (daily.parquet, sites.parquet)")
     .option(
       "--without-reference",
@@ -40,21 +43,44 @@ export function registerScore(program: Command): void {
           "cannot go with --on validation",
           "leave it out: on validation days the new-site interval is in-sample (soilco2 interval fits it there)",
         );
+      const { existsSync } = await import("node:fs");
+      const { join } = await import("node:path");
+      const siteCv =
+        !existsSync(join(modelDir, "manifest.json")) && existsSync(join(modelDir, "config.json"));
+      if (siteCv && (o.withoutReference || o.newSites))
+        throw new InputError(
+          o.withoutReference ? "--without-reference" : "--new-sites",
+          "goes with a model directory, not a site cross-validation run",
+          "leave it out: a site-cv run is scored with each site's own history",
+        );
       // Loaded here, not at the top: DuckDB, tfjs and onnxruntime stay out of every other command's start.
       const { writeFileAtomic, writeJsonAtomic } = await import("../io/atomic-write.ts");
       const { BASELINES } = await import("../training/baselines/baselines.ts");
       const { CALIBRATED_MODEL } = await import("../training/calibrated-series.ts");
       const { scoreMarkdown, scoreModelDir } = await import("../training/score-model.ts");
-      const outcome = await scoreModelDir({
-        modelDir,
-        dataDir: o.data,
-        withoutReference: Boolean(o.withoutReference),
-        minDays: o.minDays,
-        on: o.on === "validation" ? "validation" : "test",
-        newSiteRun: o.newSites,
-      });
+      const on = o.on === "validation" ? "validation" : "test";
+      const outcome = siteCv
+        ? await (await import("../training/score-site-cv.ts")).scoreSiteCvRun({
+            runDir: modelDir,
+            dataDir: o.data,
+            minDays: o.minDays,
+            on,
+          })
+        : await scoreModelDir({
+            modelDir,
+            dataDir: o.data,
+            withoutReference: Boolean(o.withoutReference),
+            minDays: o.minDays,
+            on,
+            newSiteRun: o.newSites,
+          });
       const labels = new Map<string, string>([
-        ["lstm", `soilco2 ${outcome.model.version}${o.withoutReference ? " (no reference statistics)" : ""}`],
+        [
+          "lstm",
+          siteCv
+            ? "LSTM, fold that never saw the site (soilco2)"
+            : `soilco2 ${outcome.model.version}${o.withoutReference ? " (no reference statistics)" : ""}`,
+        ],
         [CALIBRATED_MODEL.name, CALIBRATED_MODEL.label],
         ...BASELINES.map((b) => [b.name, b.label] as [string, string]),
       ]);

@@ -51,7 +51,10 @@ interface FoldPredictions {
   baselines: Map<string, (Float32Array | null)[]>;
 }
 
-async function loadMemberModel(dir: string): Promise<{ params: ModelParams; architecture: Architecture }> {
+/** A member network of a run, from its `model/` weights (tfjs variables; dispose with `paramList`). */
+export async function loadMemberModel(
+  dir: string,
+): Promise<{ params: ModelParams; architecture: Architecture }> {
   const file = await loadWeights(join(dir, RUN_FILES.model));
   const params = initParams(file.architecture, 0);
   assignWeights(params, file, tf);

@@ -112,29 +112,15 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
   const labels =
     opts.on === "validation" ? split.map((lab, i) => secondHalfOfValidation(sites[i]!, lab)) : split;
   const series = await predictSites(md, sites, labels, opts.withoutReference ?? false);
-  const calibrated = opts.withoutReference ? null : calibratedSeries(sites, labels, series);
-  const models: ModelSeries[] = [
-    { name: "lstm", label: `soilco2 ${md.manifest.version}`, series },
-    // A site without history has nothing to calibrate on: the calibrated form is scored only with reference statistics.
-    ...(opts.withoutReference
-      ? []
-      : [{ ...CALIBRATED_MODEL, series: calibratedSeries(sites, labels, series).series }]),
-    ...BASELINES.map((b) => ({ name: b.name, label: b.label, series: b.run(sites, labels).predictions })),
-  ];
-  const available = new Set(models.filter((m) => m.series.some((x) => x !== null)).map((m) => m.name));
-  const sets = withCalibrated(defaultComparisonSets(BASELINES)).map((s) => ({
-    ...s,
-    models: s.models.filter((m) => available.has(m)),
-  }));
-  return {
-    evaluation: evaluate(sites, labels, models, sets, opts.minDays ?? (opts.on === "validation" ? 5 : 10)),
-    sites,
-    labels,
-    model: { dir: md.dir, version: md.manifest.version },
-    on: opts.on ?? "test",
+  const scored = scoreSeries(sites, labels, series, {
+    label: `soilco2 ${md.manifest.version}`,
     withoutReference: opts.withoutReference ?? false,
-    models,
-    coverage: calibrated ? siteCoverage(sites, labels, calibrated.series, calibrated.intervals) : null,
+    minDays: opts.minDays,
+    on: opts.on ?? "test",
+  });
+  return {
+    ...scored,
+    model: { dir: md.dir, version: md.manifest.version },
     // On validation days the manifest's interval is in-sample (`soilco2 interval` fits it there): no figure.
     networkCoverage:
       md.manifest.intervals && opts.on !== "validation"
@@ -161,6 +147,40 @@ export async function scoreModelDir(opts: ScoreOptions): Promise<ScoreOutcome> {
             run: opts.newSiteRun,
           }
         : null,
+  };
+}
+
+/**
+ * Score the network's series, its site-calibrated form (unless `withoutReference`) and every per-site baseline, the
+ * calibration and baselines fitted on the training + validation days of `labels`, on its test-labelled days.
+ * @param series per site, [length] the network's efflux, µmol m-2 s-1
+ */
+export function scoreSeries(
+  sites: SiteSeries[],
+  labels: SplitLabels,
+  series: Float32Array[],
+  o: { label: string; withoutReference: boolean; minDays?: number; on: "test" | "validation" },
+): Omit<ScoreOutcome, "model" | "networkCoverage" | "newSiteCoverage"> {
+  const calibrated = o.withoutReference ? null : calibratedSeries(sites, labels, series);
+  const models: ModelSeries[] = [
+    { name: "lstm", label: o.label, series },
+    // A site without history has nothing to calibrate on: the calibrated form is scored only with reference statistics.
+    ...(calibrated ? [{ ...CALIBRATED_MODEL, series: calibrated.series }] : []),
+    ...BASELINES.map((b) => ({ name: b.name, label: b.label, series: b.run(sites, labels).predictions })),
+  ];
+  const available = new Set(models.filter((m) => m.series.some((x) => x !== null)).map((m) => m.name));
+  const sets = withCalibrated(defaultComparisonSets(BASELINES)).map((s) => ({
+    ...s,
+    models: s.models.filter((m) => available.has(m)),
+  }));
+  return {
+    evaluation: evaluate(sites, labels, models, sets, o.minDays ?? (o.on === "validation" ? 5 : 10)),
+    sites,
+    labels,
+    on: o.on,
+    withoutReference: o.withoutReference,
+    models,
+    coverage: calibrated ? siteCoverage(sites, labels, calibrated.series, calibrated.intervals) : null,
   };
 }
 
