@@ -10,10 +10,11 @@ import { runIngest } from "../ingest/run-ingest.ts";
 import { parseTrainConfig } from "../training/config.ts";
 import { loadDailyDataset, type SiteSeries } from "../training/dataset.ts";
 import { buildExperiment } from "../training/experiment.ts";
+import { loadMemberModel } from "../training/member-model.ts";
 import { paramList } from "../training/model.ts";
 import { predictSeries } from "../training/predict.ts";
 import { foldDir, memberDirs, readNormaliser } from "../training/run-dir.ts";
-import { loadMemberModel } from "../training/run-evaluate.ts";
+import { runEvaluate } from "../training/run-evaluate.ts";
 import { splitFolds } from "../training/run-train.ts";
 import { scoreSiteCvRun } from "../training/score-site-cv.ts";
 import { SPLIT, temporalSplit } from "../training/splits.ts";
@@ -116,6 +117,18 @@ describe("soilco2 score on a site cross-validation run", () => {
       });
     });
   }, 120_000);
+
+  it("the run's evaluation reports the same setting: a report section and summary.json rows", async () => {
+    const direct = await scoreSiteCvRun({ runDir: cv });
+    await runEvaluate({ runDir: cv });
+    const report = await readFile(join(cv, "report.md"), "utf8");
+    expect(report).toContain("## Sites new to the network, with their own history");
+    expect(report).toContain("| LSTM, fold that never saw the site (soilco2) |");
+    const summary = JSON.parse(await readFile(join(cv, "metrics", "summary.json"), "utf8"));
+    const all = direct.evaluation.test.find((s) => s.set === "all")!;
+    const row = summary[`test with the site's history: ${all.label}`];
+    expect(row.lstm.medianKge).toBeCloseTo(all.models.find((m) => m.model === "lstm")!.medianKge, 3);
+  }, 180_000);
 
   it("refuses a run whose folds hold out other sites than the dataset gives (another ingest output)", async () => {
     const fold0 = join(foldDir(cv, 0), "fold.json");

@@ -16,15 +16,16 @@ import {
   withCalibrated,
 } from "./evaluate.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
-import { type Architecture, initParams, type ModelParams, paramList } from "./model.ts";
+import { loadMemberModel } from "./member-model.ts";
+import { paramList } from "./model.ts";
 import { ensembleSeries, predictSeries } from "./predict.ts";
 import { writeGoldenInputs } from "./report/golden-inputs.ts";
 import { writeReport } from "./report/write-report.ts";
 import { foldDir, memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
 import { splitFolds, type TrainOutcome } from "./run-train.ts";
+import { scoreSiteCvRun } from "./score-site-cv.ts";
 import { summaryJson } from "./summary.ts";
 import { writeSyntheticSeries } from "./synthetic-series.ts";
-import { assignWeights, loadWeights } from "./weights-file.ts";
 
 export interface EvaluateOptions {
   runDir: string;
@@ -49,16 +50,6 @@ interface FoldPredictions {
   experiment: Experiment;
   lstm: Float32Array[];
   baselines: Map<string, (Float32Array | null)[]>;
-}
-
-/** A member network of a run, from its `model/` weights (tfjs variables; dispose with `paramList`). */
-export async function loadMemberModel(
-  dir: string,
-): Promise<{ params: ModelParams; architecture: Architecture }> {
-  const file = await loadWeights(join(dir, RUN_FILES.model));
-  const params = initParams(file.architecture, 0);
-  assignWeights(params, file, tf);
-  return { params, architecture: file.architecture };
 }
 
 /**
@@ -125,11 +116,23 @@ export async function runEvaluate(opts: EvaluateOptions): Promise<EvaluateOutcom
     models: s.models.filter((m) => available.has(m)),
   }));
   const evaluation = evaluate(sites, labels, models, sets, opts.minDays ?? 10);
-  const summary = summaryJson(config, evaluation, sites);
+  // Site cross-validation also scores its sites as a user with their history meets the model (training/score-site-cv.ts).
+  const withHistory =
+    config.split.kind === "site-cv"
+      ? (
+          await scoreSiteCvRun({
+            runDir,
+            dataDir: config.data.dir,
+            minDays: opts.minDays,
+            backend: tf.getBackend() as BackendName,
+          })
+        ).evaluation
+      : undefined;
+  const summary = summaryJson(config, evaluation, sites, withHistory);
 
   await mkdir(join(runDir, RUN_FILES.metrics), { recursive: true });
   await writeJsonAtomic(join(runDir, RUN_FILES.summary), summary);
-  await writeReport(runDir, { config, sites, labels, models, evaluation, summary, log });
+  await writeReport(runDir, { config, sites, labels, models, evaluation, summary, withHistory, log });
   await writeSyntheticSeries(
     runDir,
     sites,

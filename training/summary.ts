@@ -45,11 +45,15 @@ function groupRows(groups: GroupSummary[]): Record<string, Record<string, number
   );
 }
 
-/** Build summary.json from an evaluation. */
+/**
+ * Build summary.json from an evaluation.
+ * @param withHistory a site cross-validation's sites scored with their own history (training/score-site-cv.ts)
+ */
 export function summaryJson(
   config: TrainConfig,
   ev: Evaluation,
   sites: readonly SiteSeries[],
+  withHistory?: Evaluation,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {
     split: config.split.kind,
@@ -62,6 +66,10 @@ export function summaryJson(
   for (const set of ev.test) {
     out[`test: ${set.label}`] = Object.fromEntries(set.models.map((m) => [m.model, modelRow(m)]));
   }
+  for (const set of withHistory?.test ?? [])
+    out[`test with the site's history: ${set.label}`] = Object.fromEntries(
+      set.models.map((m) => [m.model, modelRow(m)]),
+    );
   for (const set of ev.train) {
     const lstm = set.models.find((m) => m.model === "lstm");
     if (lstm && lstm.sites > 0) out[`train: ${set.label}`] = { lstm: modelRow(lstm) };

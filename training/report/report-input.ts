@@ -11,5 +11,7 @@ export interface ReportInput {
   models: readonly ModelSeries[];
   evaluation: Evaluation;
   summary: Record<string, unknown>;
+  /** Site cross-validation only: its sites scored with their own history (training/score-site-cv.ts). */
+  withHistory?: Evaluation;
   log?: (line: string) => void;
 }

@@ -190,6 +190,19 @@ export function renderMarkdown(
     out.push(`### ${set.label}: ${set.sites.length} sites, ${set.days} days`);
     out.push(modelTable(set, labelOf));
   }
+  if (input.withHistory) {
+    out.push("## Sites new to the network, with their own history");
+    out.push(
+      "Each site split by time as in the temporal split (last 30% of its observed days test, the 10% before them validation); " +
+        "the fold's networks that never saw it run with the reference statistics of its own training days; the site calibration and every per-site baseline fitted on its training + validation days " +
+        "(training/score-site-cv.ts; `soilco2 score <this run> --data <ingest output>`). The setting of a user who brings a site's measured days to a model that never saw the site.",
+    );
+    const label = (m: string) => (m === "lstm" ? "LSTM, fold that never saw the site (soilco2)" : labelOf(m));
+    for (const set of input.withHistory.test) {
+      out.push(`### ${set.label}: ${set.sites.length} sites, ${set.days} days`);
+      out.push(modelTable(set, label));
+    }
+  }
   out.push(...headroomSection(ev, labelOf));
   out.push("## Training skill (LSTM, training days)");
   const trained = ev.train.filter((set) => set.sites.length > 0);
