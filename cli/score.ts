@@ -33,10 +33,20 @@ export function registerScore(program: Command): void {
       "a site cross-validation run on the same data: also report the coverage of the interval without reference statistics on its out-of-fold predictions (sites the network never saw)",
     )
     .option("--json <file>", "also write the per-set summaries as JSON")
+    .option(
+      "--card [model dir]",
+      "also write the test-day tables into a model card (MODEL_CARD.md), one section per setting, replaced on rerun (default: the scored model directory; a site-cv run needs the model it stands for)",
+    )
     .option("--out <file>", "write the Markdown table to this file instead of standard output")
     .action(async (modelDir: string, o) => {
       if (o.on !== "test" && o.on !== "validation")
         throw new InputError("--on", `"${o.on}"`, "use test or validation");
+      if (o.card && o.on === "validation")
+        throw new InputError(
+          "--card",
+          "cannot go with --on validation",
+          "a model card carries test-day figures of what ships; leave --card out to choose on validation days",
+        );
       if (o.newSites && o.on === "validation")
         throw new InputError(
           "--new-sites",
@@ -47,6 +57,12 @@ export function registerScore(program: Command): void {
       const { join } = await import("node:path");
       const siteCv =
         !existsSync(join(modelDir, "manifest.json")) && existsSync(join(modelDir, "config.json"));
+      if (o.card === true && siteCv)
+        throw new InputError(
+          "--card",
+          "needs a model directory with a site-cv run",
+          "name the model the run stands for, e.g. --card models/soilco2-lstm/2",
+        );
       if (siteCv && (o.withoutReference || o.newSites))
         throw new InputError(
           o.withoutReference ? "--without-reference" : "--new-sites",
@@ -87,6 +103,26 @@ export function registerScore(program: Command): void {
       const md = scoreMarkdown(outcome, (n) => labels.get(n) ?? n);
       if (o.out) await writeFileAtomic(o.out, `${md}\n`);
       else console.log(md);
+      if (o.card) {
+        const { scoreSetting, writeScoreCard } = await import("./score-card.ts");
+        const flags = [
+          o.withoutReference ? " --without-reference" : "",
+          o.newSites ? ` --new-sites ${o.newSites}` : "",
+          ` --card${o.card === true ? "" : ` ${o.card}`}`,
+        ].join("");
+        const runFeatures = siteCv
+          ? (await import("../training/run-dir.ts").then((m) => m.readRunConfig(modelDir))).config.features
+          : undefined;
+        const path = await writeScoreCard(
+          o.card === true ? modelDir : o.card,
+          outcome,
+          scoreSetting(outcome, siteCv),
+          (n) => labels.get(n) ?? n,
+          `soilco2 score ${modelDir} --data ${o.data}${flags}`,
+          runFeatures,
+        );
+        console.error(`wrote its section into ${path}`);
+      }
       if (o.json)
         await writeJsonAtomic(o.json, {
           model: outcome.model,

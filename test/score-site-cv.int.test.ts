@@ -130,6 +130,22 @@ describe("soilco2 score on a site cross-validation run", () => {
     expect(row.lstm.medianKge).toBeCloseTo(all.models.find((m) => m.model === "lstm")!.medianKge, 3);
   }, 180_000);
 
+  it("--card refuses a model whose inputs are not the run's, and a site-cv run without a model to write into", async () => {
+    const cli = (extra: string[]) =>
+      run(process.execPath, ["bin/soilco2.js", "score", cv, "--data", data, ...extra], {
+        timeout: 120_000,
+      }).then(
+        () => ({ code: 0, stderr: "" }),
+        (e: { code: number; stderr: string }) => e,
+      );
+    const other = await cli(["--card", "models/soilco2-lstm/2"]);
+    expect(other.code).toBe(1);
+    expect(other.stderr).toContain("takes other inputs");
+    const bare = await cli(["--card"]);
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toContain("name the model the run stands for");
+  }, 180_000);
+
   it("refuses a run whose folds hold out other sites than the dataset gives (another ingest output)", async () => {
     const fold0 = join(foldDir(cv, 0), "fold.json");
     const saved = await readFile(fold0, "utf8");

@@ -86,6 +86,32 @@ describe("soilco2 interval", () => {
   }, 240_000);
 });
 
+describe("soilco2 score --card", () => {
+  it("writes one section per setting into the model card, in words, and a rerun replaces its own section", async () => {
+    const dir = join(tmp, "card-model");
+    await cp("models/soilco2-lstm/2", dir, { recursive: true });
+    const before = await readFile(join(dir, "MODEL_CARD.md"), "utf8");
+    const score = (extra: string[]) =>
+      run(process.execPath, ["bin/soilco2.js", "score", dir, "--data", data, "--card", ...extra], {
+        timeout: 120_000,
+      });
+    await score([]);
+    await score(["--without-reference"]);
+    await score([]);
+    const card = await readFile(join(dir, "MODEL_CARD.md"), "utf8");
+    expect(card.startsWith(before.trimEnd())).toBe(true);
+    expect(card.match(/## Skill: A site with history/g)).toHaveLength(1);
+    expect(card.match(/## Skill: A site never measured/g)).toHaveLength(1);
+    expect(card).toContain("| days with soil temperature and moisture |");
+    expect(card).toMatch(/\| Q10 × moisture \(per site\) \| -?\d\.\d\d \| -?\d\.\d\d \| \d+ \|/);
+    expect(card.slice(before.trimEnd().length)).not.toMatch(/medianKge|goodSites|q10_moisture/);
+    expect(card).toContain(`Made by \`soilco2 score ${dir} --data ${data} --without-reference --card\`.`);
+    const refused = await score(["--on", "validation"]).catch((e: { stderr: string; code: number }) => e);
+    expect((refused as { code: number }).code).toBe(1);
+    expect((refused as { stderr: string }).stderr).toContain("--card");
+  }, 360_000);
+});
+
 describe("soilco2 calibrate", () => {
   it("writes a valid calibration from an ingest output, and the same one from the equivalent JSON request", async () => {
     const a = join(tmp, "cal-a.json");
