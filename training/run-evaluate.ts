@@ -16,12 +16,10 @@ import {
   withCalibrated,
 } from "./evaluate.ts";
 import { buildExperiment, type Experiment } from "./experiment.ts";
-import { loadMemberModel } from "./member-model.ts";
-import { paramList } from "./model.ts";
-import { ensembleSeries, predictSeries } from "./predict.ts";
+import { foldSeries } from "./member-model.ts";
 import { writeGoldenInputs } from "./report/golden-inputs.ts";
 import { writeReport } from "./report/write-report.ts";
-import { foldDir, memberDirs, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { foldDir, RUN_FILES, readNormaliser, readRunConfig } from "./run-dir.ts";
 import { splitFolds, type TrainOutcome } from "./run-train.ts";
 import { scoreSiteCvRun } from "./score-site-cv.ts";
 import { summaryJson } from "./summary.ts";
@@ -73,24 +71,12 @@ export async function runEvaluate(opts: EvaluateOptions): Promise<EvaluateOutcom
     const normaliser = await readNormaliser(dir);
     const experiment = buildExperiment(sites, f.labels, config, normaliser);
     const trained = opts.trained?.folds.find((x) => x.fold === f.fold);
-    const members: Float32Array[][] = [];
-    for (const [k, memberDir] of memberDirs(dir, config.train.members).entries()) {
-      const result = trained?.results[k];
-      const model = result
-        ? { params: result.params, architecture: result.architecture }
-        : await loadMemberModel(memberDir);
-      members.push(
-        predictSeries(
-          model.params,
-          model.architecture,
-          experiment.prepared,
-          experiment.width,
-          normaliser.targetScale,
-        ),
-      );
-      if (!result) for (const v of paramList(model.params)) v.dispose();
-    }
-    const lstm = ensembleSeries(members);
+    const lstm = await foldSeries(
+      dir,
+      config.train.members,
+      experiment,
+      trained?.results.map((r) => ({ params: r.params, architecture: r.architecture })),
+    );
     const baselines = new Map(BASELINES.map((b) => [b.name, b.run(sites, f.labels).predictions] as const));
     folds.push({ fold: f.fold, heldOut: f.heldOut, experiment, lstm, baselines });
     log(`evaluated ${f.fold === null ? "model" : `fold ${f.fold + 1}`}`);

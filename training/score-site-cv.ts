@@ -5,10 +5,8 @@ import { ArtefactError } from "../core/errors.ts";
 import { type BackendName, selectBackend } from "./backend.ts";
 import { loadDailyDataset } from "./dataset.ts";
 import { buildExperiment } from "./experiment.ts";
-import { loadMemberModel } from "./member-model.ts";
-import { paramList } from "./model.ts";
-import { ensembleSeries, predictSeries } from "./predict.ts";
-import { foldDir, memberDirs, readNormaliser, readRunConfig } from "./run-dir.ts";
+import { foldSeries } from "./member-model.ts";
+import { foldDir, readNormaliser, readRunConfig } from "./run-dir.ts";
 import { splitFolds } from "./run-train.ts";
 import { type ScoreOutcome, scoreSeries, secondHalfOfValidation } from "./score-model.ts";
 import { temporalSplit } from "./splits.ts";
@@ -77,21 +75,7 @@ export async function scoreSiteCvRun(opts: SiteCvScoreOptions): Promise<ScoreOut
       config,
       await readNormaliser(dir),
     );
-    const members: Float32Array[][] = [];
-    for (const memberDir of memberDirs(dir, config.train.members)) {
-      const model = await loadMemberModel(memberDir);
-      members.push(
-        predictSeries(
-          model.params,
-          model.architecture,
-          experiment.prepared,
-          experiment.width,
-          experiment.normaliser.targetScale,
-        ),
-      );
-      for (const v of paramList(model.params)) v.dispose();
-    }
-    ensembleSeries(members).forEach((s, k) => {
+    (await foldSeries(dir, config.train.members, experiment)).forEach((s, k) => {
       series[f.heldOut[k]!] = s;
     });
   }
