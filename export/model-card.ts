@@ -156,9 +156,9 @@ export function renderModelCard(ctx: ModelCardContext): string {
             .map(([k, v]) => `${k} ${v}`)
             .join(", ")}`
         : ""),
-    `## Skill\n\n` +
+    `## Skill at export\n\n` +
       (m.metrics && Object.keys(m.metrics).length
-        ? `From the run's evaluation (metrics/summary.json; NSE and KGE are per site, then summarised).\n\n${renderMetrics(m.metrics)}`
+        ? `From the run's evaluation (metrics/summary.json; NSE and KGE are per site, then summarised). \`soilco2 score --card\` adds a section per setting below, scored on an ingest output as a user runs the model.\n\n${renderMetrics(m.metrics)}`
         : "Not evaluated: the run has no metrics/summary.json. Do not use this model for decisions before it is evaluated."),
     `## Known failure modes\n\n` +
       [
