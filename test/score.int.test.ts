@@ -90,7 +90,11 @@ describe("soilco2 score --card", () => {
   it("writes one section per setting into the model card, in words, and a rerun replaces its own section", async () => {
     const dir = join(tmp, "card-model");
     await cp("models/soilco2-lstm/2", dir, { recursive: true });
-    const before = await readFile(join(dir, "MODEL_CARD.md"), "utf8");
+    // The card as export writes it (the shipped one already carries score sections): they must be added after it.
+    const shipped = await readFile(join(dir, "MODEL_CARD.md"), "utf8");
+    const cut = shipped.indexOf("<!-- soilco2 score ");
+    const before = (cut >= 0 ? shipped.slice(0, cut) : shipped).trimEnd();
+    await writeFile(join(dir, "MODEL_CARD.md"), `${before}\n`);
     const score = (extra: string[]) =>
       run(process.execPath, ["bin/soilco2.js", "score", dir, "--data", data, "--card", ...extra], {
         timeout: 120_000,
