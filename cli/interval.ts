@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import type { NetworkIntervals } from "../core/network-interval.ts";
 import type { IntervalFitOutcome } from "../training/fit-network-interval.ts";
+import { withMarkedSection } from "./card-section.ts";
 
 const BEGIN = "<!-- soilco2 interval: begin -->";
 const END = "<!-- soilco2 interval: end -->";
@@ -28,14 +29,6 @@ export function intervalCardSection(o: IntervalFitOutcome, command: string): str
     `Made by \`${command}\`; its coverage on test days is printed by \`soilco2 score\`.`,
     END,
   ].join("\n");
-}
-
-/** `card` with its interval section replaced, or appended where it has none. */
-export function withIntervalSection(card: string, section: string): string {
-  const a = card.indexOf(BEGIN);
-  const b = card.indexOf(END);
-  if (a >= 0 && b > a) return card.slice(0, a) + section + card.slice(b + END.length);
-  return `${card.replace(/\n*$/, "")}\n\n${section}\n`;
 }
 
 /** Register `interval` on the program. */
@@ -64,7 +57,7 @@ export function registerInterval(program: Command): void {
       const card = await readFile(cardPath, "utf8").catch(() => "");
       const command = `soilco2 interval ${modelDir} --data ${o.data}${o.newSites ? ` --new-sites ${o.newSites}` : ""}`;
       const section = intervalCardSection(outcome, command);
-      await writeFileAtomic(cardPath, withIntervalSection(card, section));
+      await writeFileAtomic(cardPath, withMarkedSection(card, BEGIN, END, section));
       console.log(section.split("\n").slice(1, -1).join("\n"));
     });
 }

@@ -1,6 +1,7 @@
 /** The model card's skill sections written by `soilco2 score --card`: one per setting, between markers, so a rerun replaces its own section and leaves the others. */
 import { InputError } from "../core/errors.ts";
 import type { ScoreOutcome } from "../training/score-model.ts";
+import { withMarkedSection } from "./card-section.ts";
 
 /** The settings a card can carry, in the order a reader meets them. */
 export type ScoreSetting = "with-reference" | "without-reference" | "with-history-unseen";
@@ -70,15 +71,6 @@ export function scoreCardSection(
   return out.join("\n");
 }
 
-/** `card` with the setting's section replaced, or appended where it has none. */
-export function withScoreSection(card: string, setting: ScoreSetting, section: string): string {
-  const a = card.indexOf(marker(setting, false));
-  const endMarker = marker(setting, true);
-  const b = card.indexOf(endMarker);
-  if (a >= 0 && b > a) return card.slice(0, a) + section + card.slice(b + endMarker.length);
-  return `${card.replace(/\n*$/, "")}\n\n${section}\n`;
-}
-
 /**
  * Write the section into `<modelDir>/MODEL_CARD.md` (atomically). For a site cross-validation run, its inputs must be
  * the model's (`runFeatures`), or the figures would describe another model.
@@ -116,6 +108,9 @@ export async function writeScoreCard(
   const path = join(modelDir, MODEL_DIR_FILES.card);
   const card = await readFile(path, "utf8").catch(() => "");
   const section = scoreCardSection(o, setting, labelOf, command);
-  await writeFileAtomic(path, withScoreSection(card, setting, section));
+  await writeFileAtomic(
+    path,
+    withMarkedSection(card, marker(setting, false), marker(setting, true), section),
+  );
   return path;
 }

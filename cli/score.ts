@@ -55,8 +55,10 @@ export function registerScore(program: Command): void {
         );
       const { existsSync } = await import("node:fs");
       const { join } = await import("node:path");
+      const { MODEL_DIR_FILES } = await import("../model/manifest.ts");
+      const { RUN_FILES } = await import("../training/run-dir.ts");
       const siteCv =
-        !existsSync(join(modelDir, "manifest.json")) && existsSync(join(modelDir, "config.json"));
+        !existsSync(join(modelDir, MODEL_DIR_FILES.manifest)) && existsSync(join(modelDir, RUN_FILES.config));
       if (o.card === true && siteCv)
         throw new InputError(
           "--card",
