@@ -79,11 +79,26 @@ export async function inputColumns(
   input: InputFiles,
   what: string,
 ): Promise<string[]> {
+  return [...(await inputColumnTypes(con, input, what)).keys()];
+}
+
+/** Column names of an input with their DuckDB types (e.g. `DOUBLE`, `VARCHAR`), in file order. */
+export async function inputColumnTypes(
+  con: DuckDBConnection,
+  input: InputFiles,
+  what: string,
+): Promise<Map<string, string>> {
   const r = await readingInput(what, input, () =>
     con.runAndReadAll(`DESCRIBE SELECT * FROM ${readSql(input)}`),
   );
-  return r.getRows().map((row) => String(row[0]));
+  return new Map(r.getRows().map((row) => [String(row[0]), String(row[1])]));
 }
+
+/** Whether a DuckDB column type holds only numbers (every non-NULL value casts to DOUBLE). */
+export const isNumericType = (type: string) =>
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL(\(.*\))?)$/.test(
+    type,
+  );
 
 /**
  * Run a read of `input`: an error DuckDB raises while reading (not Parquet, a broken CSV) becomes one

@@ -8,7 +8,14 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { InputError } from "../core/errors.ts";
 import type { ModelSchema } from "../core/model-schema.ts";
 import { sqlIdent, sqlString } from "../ingest/sql.ts";
-import { type InputFiles, inputColumns, readingInput, readSql } from "./input-files.ts";
+import {
+  type InputFiles,
+  inputColumns,
+  inputColumnTypes,
+  isNumericType,
+  readingInput,
+  readSql,
+} from "./input-files.ts";
 
 /** Files the staging step writes under `<out>/.staging/`. */
 export const STAGING_FILES = { dir: ".staging", drivers: "drivers.parquet", sites: "sites.parquet" } as const;
@@ -110,7 +117,8 @@ export async function stageInput(
   stagingDir: string,
 ): Promise<StagedInput> {
   const rejectedSites = await stageSites(con, sites, schema, stagingDir);
-  const cols = await inputColumns(con, drivers, "--drivers");
+  const types = await inputColumnTypes(con, drivers, "--drivers");
+  const cols = [...types.keys()];
   for (const need of ["site", "date"])
     if (!cols.includes(need))
       throw new InputError(
@@ -128,15 +136,20 @@ export async function stageInput(
         .map((f) => f.name)
         .join(", ")}`,
     );
-  const raw = observed.map(
-    (f) =>
-      `${asDouble(f.name)} AS ${sqlIdent(`v_${f.name}`)}, NULLIF(CAST(${sqlIdent(f.name)} AS VARCHAR), '') IS NOT NULL AS ${sqlIdent(`g_${f.name}`)}`,
-  );
+  // a numeric column cannot hold an unparseable value: only text columns get the (costly) cast back to VARCHAR
+  const textual = observed.filter((f) => !isNumericType(types.get(f.name)!));
+  const raw = [
+    ...observed.map((f) => `${asDouble(f.name)} AS ${sqlIdent(`v_${f.name}`)}`),
+    ...textual.map(
+      (f) =>
+        `NULLIF(CAST(${sqlIdent(f.name)} AS VARCHAR), '') IS NOT NULL AS ${sqlIdent(`g_${f.name}`)}`,
+    ),
+  ];
   const outOfRange = (f: (typeof observed)[number]) => {
     const v = sqlIdent(`v_${f.name}`);
     return `(${v} IS NOT NULL AND (isnan(${v}) OR isinf(${v}) OR ${v} < ${f.min} OR ${v} > ${f.max}))`;
   };
-  const unparseable = observed.map(
+  const unparseable = textual.map(
     (f) => `(${sqlIdent(`g_${f.name}`)} AND ${sqlIdent(`v_${f.name}`)} IS NULL)`,
   );
   const values = observed.map(
@@ -151,10 +164,12 @@ export async function stageInput(
     )
     SELECT t.site, (t.d - DATE '1970-01-01')::INTEGER AS day, ${values.join(", ")},
       CASE WHEN t.site IS NULL THEN 'no_site' WHEN t.d IS NULL THEN 'bad_date' WHEN s.site IS NULL THEN 'unknown_site'
-        WHEN ${unparseable.join(" OR ")} THEN 'value_unparseable'
+        WHEN ${unparseable.join(" OR ") || "false"} THEN 'value_unparseable'
         WHEN ${observed.map(outOfRange).join(" OR ")} THEN 'value_out_of_range' ELSE NULL END AS issue
-    FROM typed t LEFT JOIN (SELECT site FROM batch_sites) s ON t.site = s.site
-    ORDER BY t.site, day
+    -- sorted by the site's rank in name order (an integer key sorts in about half the time of the VARCHAR); rows of
+    -- unknown sites, which no part reads, go last
+    FROM typed t LEFT JOIN (SELECT site, row_number() OVER (ORDER BY site) AS ix FROM batch_sites) s ON t.site = s.site
+    ORDER BY s.ix NULLS LAST, day
   ) TO ${sqlString(stagedPath)} (FORMAT parquet, ROW_GROUP_SIZE 61440)`),
   );
   const dropping = DROPPING_ISSUES.map(sqlString).join(", ");
