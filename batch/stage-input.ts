@@ -141,8 +141,7 @@ export async function stageInput(
   const raw = [
     ...observed.map((f) => `${asDouble(f.name)} AS ${sqlIdent(`v_${f.name}`)}`),
     ...textual.map(
-      (f) =>
-        `NULLIF(CAST(${sqlIdent(f.name)} AS VARCHAR), '') IS NOT NULL AS ${sqlIdent(`g_${f.name}`)}`,
+      (f) => `NULLIF(CAST(${sqlIdent(f.name)} AS VARCHAR), '') IS NOT NULL AS ${sqlIdent(`g_${f.name}`)}`,
     ),
   ];
   const outOfRange = (f: (typeof observed)[number]) => {
