@@ -1,19 +1,12 @@
 /** The batch output's columns, metadata and Parquet writer: one part written atomically, with its sha256. */
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import {
-  BOOLEAN,
-  DOUBLE,
-  type DuckDBConnection,
-  DuckDBDataChunk,
-  type DuckDBValue,
-  INTEGER,
-  UTINYINT,
-} from "@duckdb/node-api";
+import { DOUBLE, type DuckDBConnection, INTEGER, UTINYINT } from "@duckdb/node-api";
 import { COSORE_CITATION, parquetMetadata } from "../core/daily-table.ts";
 import type { ModelIdentity } from "../core/predict-site.ts";
 import { sqlIdent, sqlString } from "../ingest/sql.ts";
 import { replaceFileAtomic } from "../io/atomic-write.ts";
+import { chunkFromColumns } from "./duckdb-columns.ts";
 
 /** Columns of every output part, one row per site and calendar day from the site's first driver day to its last. */
 export const BATCH_COLUMNS = {
@@ -109,7 +102,7 @@ export async function writePart(
   const table = `part_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const optional = [
     ...(cols.anyInterval ? ["efflux_lower DOUBLE", "efflux_upper DOUBLE"] : []),
-    ...(cols.anyWarmup ? ["warmup BOOLEAN"] : []),
+    ...(cols.anyWarmup ? ["warmup UTINYINT"] : []),
   ];
   await con.run(
     `CREATE TEMP TABLE ${table} (ix INTEGER, day INTEGER, efflux DOUBLE, drivers_present UTINYINT${optional.map((c) => `, ${c}`).join("")})`,
@@ -130,10 +123,11 @@ export async function writePart(
     sa.flushSync();
     sa.closeSync();
     const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
+    // NaN marks a row without an interval in the typed columns: NULL in the file
     const interval = cols.anyInterval
-      ? "efflux_lower, efflux_upper"
+      ? "CASE WHEN isnan(efflux_lower) THEN NULL ELSE efflux_lower END AS efflux_lower, CASE WHEN isnan(efflux_upper) THEN NULL ELSE efflux_upper END AS efflux_upper"
       : "NULL::DOUBLE AS efflux_lower, NULL::DOUBLE AS efflux_upper";
-    const warmup = cols.anyWarmup ? "warmup" : "false AS warmup";
+    const warmup = cols.anyWarmup ? "warmup = 1 AS warmup" : "false AS warmup";
     await replaceFileAtomic(path, async (tmp) => {
       await con.run(`COPY (SELECT s.site, (DATE '1970-01-01' + p.day)::DATE AS date, efflux, ${interval}, s.interval_source,
         ${warmup}, drivers_present, drivers_present > 0 AS driver_covered FROM ${table} p JOIN ${table}_sites s ON p.ix = s.ix
@@ -148,7 +142,7 @@ export async function writePart(
   }
 }
 
-/** Append the typed columns in vectors of 2048 rows, value by value into each vector (no per-chunk copies). */
+/** Append the typed columns in vectors of 2048 rows, each copied whole into its vector (batch/duckdb-columns.ts). */
 async function appendColumns(con: DuckDBConnection, table: string, cols: PartColumns): Promise<void> {
   const appender = await con.createAppender(table);
   const types = [
@@ -157,39 +151,19 @@ async function appendColumns(con: DuckDBConnection, table: string, cols: PartCol
     DOUBLE,
     UTINYINT,
     ...(cols.anyInterval ? [DOUBLE, DOUBLE] : []),
-    ...(cols.anyWarmup ? [BOOLEAN] : []),
+    ...(cols.anyWarmup ? [UTINYINT] : []),
+  ];
+  const columns = [
+    cols.siteIx,
+    cols.day,
+    cols.efflux,
+    cols.driversPresent,
+    ...(cols.anyInterval ? [cols.lower, cols.upper] : []),
+    ...(cols.anyWarmup ? [cols.warmup] : []),
   ];
   const n = cols.day.length;
-  const nullable = (a: Float64Array, i: number) => (Number.isNaN(a[i]!) ? null : a[i]!);
-  for (let at = 0; at < n; at += VECTOR) {
-    const len = Math.min(VECTOR, n - at);
-    const chunk = DuckDBDataChunk.create(types, len);
-    type Vec = { setItem(i: number, x: DuckDBValue): void; flush(): void };
-    const v = types.map((_, c) => chunk.getColumnVector(c) as unknown as Vec);
-    const [ix, day, efflux, present] = v as [Vec, Vec, Vec, Vec];
-    for (let i = 0; i < len; i++) {
-      const r = at + i;
-      ix.setItem(i, cols.siteIx[r]!);
-      day.setItem(i, cols.day[r]!);
-      efflux.setItem(i, cols.efflux[r]!);
-      present.setItem(i, cols.driversPresent[r]!);
-    }
-    let c = 4;
-    if (cols.anyInterval) {
-      const lower = v[c++]!;
-      const upper = v[c++]!;
-      for (let i = 0; i < len; i++) {
-        lower.setItem(i, nullable(cols.lower, at + i));
-        upper.setItem(i, nullable(cols.upper, at + i));
-      }
-    }
-    if (cols.anyWarmup) {
-      const w = v[c++]!;
-      for (let i = 0; i < len; i++) w.setItem(i, cols.warmup[at + i] === 1);
-    }
-    for (const x of v) x.flush();
-    appender.appendDataChunk(chunk);
-  }
+  for (let at = 0; at < n; at += VECTOR)
+    appender.appendDataChunk(chunkFromColumns(types, columns, at, Math.min(VECTOR, n - at)));
   appender.flushSync();
   appender.closeSync();
 }

@@ -5,6 +5,7 @@ import { type SiteCalibration, siteCalibrationSchema } from "../core/calibration
 import { isoDate } from "../core/dates.ts";
 import type { SiteRequest } from "../core/request.ts";
 import { sqlIdent, sqlString } from "../ingest/sql.ts";
+import { readChunkColumn } from "./duckdb-columns.ts";
 import type { BatchJob, JobPart } from "./job.ts";
 import { DROPPING_ISSUES, STAGING_FILES } from "./stage-input.ts";
 
@@ -23,7 +24,7 @@ const range = (part: JobPart) =>
   `site >= ${sqlString(part.firstSite)} AND site <= ${sqlString(part.lastSite)}`;
 
 /**
- * The sites of `part` with their drivers as site requests (`start` + one value or null per calendar day).
+ * The sites of `part` with their drivers as site requests (`start` + one value per calendar day, NaN for a gap).
  * A calibration that is not a valid calibration file makes that site's `error`; the other sites are unaffected.
  */
 export async function readPart(
@@ -70,17 +71,28 @@ export async function readPart(
   const builders = spans.map((r) =>
     newBuilder(String(r[0]), Number(r[1]), Number(r[2]), Number(r[3]), drivers.length),
   );
-  // rows stream in vectors of 2048 (no site strings: the counts above say where each site ends)
-  const res = await con.run(`SELECT day, ${drivers.map(sqlIdent).join(", ")} ${from} ORDER BY site, day`);
+  // rows stream in vectors of 2048 (no site strings: the counts above say where each site ends), each column copied
+  // whole out of its vector; a missing value comes as NaN, and `present` counts the day's observed drivers
+  const present = drivers.map((d) => `(${sqlIdent(d)} IS NOT NULL)::UTINYINT`).join(" + ");
+  const values = drivers.map((d) => `coalesce(${sqlIdent(d)}, 'NaN'::DOUBLE)`).join(", ");
+  const res = await con.run(
+    `SELECT day, (${present})::UTINYINT AS present, ${values} ${from} ORDER BY site, day`,
+  );
+  const day = new Int32Array(VECTOR);
+  const count = new Uint8Array(VECTOR);
+  const vals = drivers.map(() => new Float64Array(VECTOR));
   let b = 0;
   let left = builders[0]?.rows ?? 0;
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    const dayVec = chunk.getColumnVector(0);
-    const vecs = drivers.map((_, c) => chunk.getColumnVector(c + 1));
+    readChunkColumn(chunk, 0, day);
+    readChunkColumn(chunk, 1, count);
+    vals.forEach((v, c) => {
+      readChunkColumn(chunk, c + 2, v);
+    });
     const n = chunk.rowCount;
     for (let r = 0; r < n; r++) {
       while (left === 0) left = builders[++b]!.rows;
-      addRow(builders[b]!, dayVec.getItem(r) as number, vecs, r);
+      addRow(builders[b]!, day[r]!, count[r]!, vals, r);
       left--;
     }
   }
@@ -92,11 +104,14 @@ interface Builder {
   site: string;
   rows: number;
   first: number;
-  series: (number | null)[][];
+  /** Per driver, [span] values, NaN for a gap. */
+  series: Float64Array[];
   present: Uint8Array;
   /** How many rows each day got (a day with more than one is dropped). */
   copies: Uint8Array;
 }
+
+const VECTOR = 2048;
 
 function newBuilder(site: string, rows: number, first: number, last: number, drivers: number): Builder {
   const span = last - first + 1;
@@ -104,24 +119,17 @@ function newBuilder(site: string, rows: number, first: number, last: number, dri
     site,
     rows,
     first,
-    series: Array.from({ length: drivers }, () => new Array<number | null>(span).fill(null)),
+    series: Array.from({ length: drivers }, () => new Float64Array(span).fill(Number.NaN)),
     present: new Uint8Array(span),
     copies: new Uint8Array(span),
   };
 }
 
-function addRow(b: Builder, day: number, vecs: { getItem(i: number): unknown }[], r: number): void {
+function addRow(b: Builder, day: number, present: number, vals: Float64Array[], r: number): void {
   const t = day - b.first;
   b.copies[t] = Math.min(255, b.copies[t]! + 1);
-  let n = 0;
-  for (let c = 0; c < vecs.length; c++) {
-    const v = vecs[c]!.getItem(r) as number | null;
-    if (v !== null) {
-      b.series[c]![t] = v;
-      n++;
-    }
-  }
-  b.present[t] = n;
+  for (let c = 0; c < vals.length; c++) b.series[c]![t] = vals[c]![r]!;
+  b.present[t] = present;
 }
 
 function finishSite(
@@ -138,7 +146,7 @@ function finishSite(
     if (b.copies[t]! > 1) {
       duplicateRows += b.copies[t]!;
       present[t] = 0;
-      for (const s of series) s[t] = null;
+      for (const s of series) s[t] = Number.NaN;
     }
   if (!meta) return { site, request: null, present, duplicateRows, error: "not in the sites file" };
   if (meta.calError) return { site, request: null, present, duplicateRows, error: meta.calError };

@@ -104,7 +104,9 @@ export function answerColumns(
   schema: ModelSchema,
 ): SiteColumns {
   const { encoded, run, calibration } = plan;
-  const network = Float64Array.from(run.rows, (r) => output[r]!);
+  const n = run.rows.length;
+  const network = new Float64Array(n);
+  for (let i = 0; i < n; i++) network[i] = output[run.rows[i]!]!;
   const efflux = calibration
     ? Float64Array.from(
         applyBlends(
@@ -116,10 +118,15 @@ export function answerColumns(
       )
     : network;
   const iv = calibration?.interval ?? plan.networkInterval;
+  const scaled = (k: number) => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = efflux[i]! * k;
+    return out;
+  };
   return {
     efflux,
-    lower: iv ? efflux.map((v) => v * iv.lower) : null,
-    upper: iv ? efflux.map((v) => v * iv.upper) : null,
+    lower: iv ? scaled(iv.lower) : null,
+    upper: iv ? scaled(iv.upper) : null,
     interval: calibration?.interval ? "calibration" : plan.networkInterval ? "network" : null,
     warmup: warmupFlags(encoded, schema.warmupDays, plan.spinUpDays),
   };

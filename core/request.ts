@@ -11,6 +11,12 @@ import type { SpinUpMode } from "./spin-up.ts";
 import { encodeStatic } from "./static-vector.ts";
 import { checkRange } from "./value-checks.ts";
 
+/**
+ * A daily driver series, one value per date in the physical units of the schema: `null` marks a gap in JSON, NaN in
+ * a typed series (batch prediction builds those straight from DuckDB's columns).
+ */
+export type DriverSeries = readonly (number | null)[] | Float64Array;
+
 /** One site in a prediction request. Drivers are in the physical units of the schema; `null` marks a gap. */
 export interface SiteRequest {
   id?: string | undefined;
@@ -21,7 +27,7 @@ export interface SiteRequest {
   /** Strictly increasing days (`YYYY-MM-DD`); days left out are gaps the model steps through. */
   dates?: string[] | undefined;
   /** Daily drivers by name, each as long as the series. A driver left out is all gaps (if its gap policy allows). */
-  drivers: Record<string, (number | null)[]>;
+  drivers: Record<string, DriverSeries>;
   /** The site's calibration for this model (core/calibration-file.ts), from `soilco2 calibrate` or POST /v1/calibrate. */
   calibration?: SiteCalibration | undefined;
   /** How the series is spun up before its first date (core/spin-up.ts; default `mirror`). */
@@ -170,7 +176,8 @@ export function encodeSite(
       `series spans ${span} days, more than the limit ${limits.maxDays}`,
       "split it into several sites or requests",
     );
-  const rows = Int32Array.from(days, (d) => d - firstDay);
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = days[i]! - firstDay;
   const cols = schema.dynamic.length;
   const dynamic = new Float32Array(span * cols).fill(Number.NaN);
 
@@ -203,7 +210,7 @@ export function encodeSite(
       );
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (v === null || v === undefined) {
+      if (v === null || v === undefined || v !== v) {
         if (f.gap === "required") throw new InputError(`${where}[${i}]`, "is required (no gaps allowed)");
         continue;
       }
@@ -285,5 +292,7 @@ function requestDays(site: SiteRequest, path: string, limits: RequestLimits): nu
       `${n} days, more than the limit ${limits.maxDays}`,
       "split the series",
     );
-  return Array.from({ length: n }, (_, i) => first + i);
+  const days = new Array<number>(n);
+  for (let i = 0; i < n; i++) days[i] = first + i;
+  return days;
 }

@@ -1,5 +1,6 @@
 // Calendar arithmetic used by request encoding and training: day numbers, day of year, leap years, seasonal phase.
 import { describe, expect, it } from "vitest";
+import { dateFeatureColumns } from "../core/date-features.ts";
 import { dayNumber, dayOfYear, isoDate, seasonalPhase, yearLength } from "../core/dates.ts";
 
 describe("dates", () => {
@@ -27,5 +28,17 @@ describe("dates", () => {
     const [s2, c2] = seasonalPhase(dayNumber("2021-01-01")!);
     expect(Math.hypot(s1 - s2, c1 - c2)).toBeLessThan(0.02);
     expect(Math.hypot(s1, c1)).toBeCloseTo(1, 12);
+  });
+
+  it("the date feature columns equal the seasonal phase day by day, across leap years and centuries", () => {
+    for (const first of ["1899-12-20", "1999-12-30", "2000-02-27", "2023-06-01"]) {
+      const f = dayNumber(first)!;
+      const cols = dateFeatureColumns(f, 3000);
+      for (let t = 0; t < 3000; t++) {
+        const [s, c] = seasonalPhase(f + t);
+        expect(cols.doy_sin![t], `${first} + ${t}`).toBe(Math.fround(s));
+        expect(cols.doy_cos![t], `${first} + ${t}`).toBe(Math.fround(c));
+      }
+    }
   });
 });
