@@ -210,7 +210,7 @@ export function encodeSite(
       );
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (v === null || v === undefined || v !== v) {
+      if (v === null || v === undefined || Number.isNaN(v)) {
         if (f.gap === "required") throw new InputError(`${where}[${i}]`, "is required (no gaps allowed)");
         continue;
       }
