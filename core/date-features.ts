@@ -1,5 +1,5 @@
 /** The date-derived inputs (catalog features with source "date"), computed in one place for training and runtimes. */
-import { dayOfYear, yearLength } from "./dates.ts";
+import { dayOfYear, phaseOfYear, yearLength } from "./dates.ts";
 
 /** sin and cos of the seasonal phase per day of year, for years of 365 and 366 days (one table each, built once). */
 const PHASE_TABLES = new Map<number, { sin: Float64Array; cos: Float64Array }>();
@@ -8,12 +8,7 @@ function phaseTable(len: number): { sin: Float64Array; cos: Float64Array } {
   let t = PHASE_TABLES.get(len);
   if (!t) {
     t = { sin: new Float64Array(len), cos: new Float64Array(len) };
-    for (let doy = 1; doy <= len; doy++) {
-      // the formula of core/dates.ts seasonalPhase, so the values are identical
-      const a = (2 * Math.PI * (doy - 0.5)) / len;
-      t.sin[doy - 1] = Math.sin(a);
-      t.cos[doy - 1] = Math.cos(a);
-    }
+    for (let doy = 1; doy <= len; doy++) [t.sin[doy - 1], t.cos[doy - 1]] = phaseOfYear(doy, len);
     PHASE_TABLES.set(len, t);
   }
   return t;

@@ -59,6 +59,11 @@ function civilYear(day: number): number {
  * Southern-hemisphere seasons are left to the model (latitude is a static input).
  */
 export function seasonalPhase(day: number): [number, number] {
-  const a = (2 * Math.PI * (dayOfYear(day) - 0.5)) / yearLength(day);
+  return phaseOfYear(dayOfYear(day), yearLength(day));
+}
+
+/** (sin, cos) of 2π·(doy − 0.5)/len: the seasonal phase of day of year `doy` (1-based) in a year of `len` days. */
+export function phaseOfYear(doy: number, len: number): [number, number] {
+  const a = (2 * Math.PI * (doy - 0.5)) / len;
   return [Math.sin(a), Math.cos(a)];
 }

@@ -17,7 +17,7 @@ import { checkRange } from "./value-checks.ts";
  */
 export type DriverSeries = readonly (number | null)[] | Float64Array;
 
-/** One site in a prediction request. Drivers are in the physical units of the schema; `null` marks a gap. */
+/** One site in a prediction request. Drivers are in the physical units of the schema ({@link DriverSeries}). */
 export interface SiteRequest {
   id?: string | undefined;
   /** Site attributes by name, plus the categorical one (e.g. `igbp: "DBF"`). */
