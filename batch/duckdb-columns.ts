@@ -6,17 +6,18 @@
  * NULL (`CASE WHEN isnan(…)`).
  */
 
-import { DuckDBDataChunk, type DuckDBType } from "@duckdb/node-api";
+import type { DuckDBDataChunk } from "@duckdb/node-api";
 import duckdb from "@duckdb/node-bindings";
 
-/** A fixed-width column as JS holds it: DOUBLE, INTEGER or UTINYINT values. */
-export type TypedColumn = Float64Array | Int32Array | Uint8Array;
+/** A fixed-width column as JS holds it: DOUBLE, FLOAT, INTEGER or UTINYINT values. */
+export type TypedColumn = Float64Array | Float32Array | Int32Array | Uint8Array;
 
 type TypedCtor = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): TypedColumn };
 
 /**
  * Copy the `chunk.rowCount` values of column `c` of a fetched chunk into `out` from index `at`; the column must
- * have no NULLs and the element type of `out` (DOUBLE → Float64Array, INTEGER → Int32Array, UTINYINT → Uint8Array).
+ * have no NULLs and the element type of `out` (DOUBLE → Float64Array, FLOAT → Float32Array, INTEGER → Int32Array,
+ * UTINYINT → Uint8Array).
  */
 export function readChunkColumn(chunk: DuckDBDataChunk, c: number, out: TypedColumn, at = 0): void {
   const n = chunk.rowCount;
@@ -28,17 +29,15 @@ export function readChunkColumn(chunk: DuckDBDataChunk, c: number, out: TypedCol
 }
 
 /**
- * A data chunk of `len` rows holding rows `at … at + len − 1` of each column (all values valid), ready for
- * `appender.appendDataChunk`.
- * @param types the DuckDB type of each column, matching its array's element type
+ * Fill `chunk` (a table function's output, its row count already set to `len`) with rows `at … at + len − 1` of
+ * each column (all values valid), column `c` into vector `c`.
  */
-export function chunkFromColumns(
-  types: readonly DuckDBType[],
+export function fillChunk(
+  chunk: DuckDBDataChunk,
   columns: readonly TypedColumn[],
   at: number,
   len: number,
-): DuckDBDataChunk {
-  const chunk = DuckDBDataChunk.create(types, len);
+): void {
   columns.forEach((col, c) => {
     const bpe = col.BYTES_PER_ELEMENT;
     duckdb.copy_data_to_vector(
@@ -49,5 +48,4 @@ export function chunkFromColumns(
       len * bpe,
     );
   });
-  return chunk;
 }

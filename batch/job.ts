@@ -1,9 +1,13 @@
 /** A batch job as written to `<out>/job.json`: the model, the inputs it was staged from, its options and its parts (site chunks). */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ArtefactError } from "../core/errors.ts";
 import type { ModelIdentity } from "../core/predict-site.ts";
 import type { SpinUpMode } from "../core/spin-up.ts";
 import type { StagedInput } from "./stage-input.ts";
+
+/** The job format this version writes and reads. */
+export const JOB_FORMAT_VERSION = 2;
 
 /** Files and folders of an output directory. */
 export const BATCH_FILES = {
@@ -39,6 +43,9 @@ export interface JobPart {
   name: string;
   firstSite: string;
   lastSite: string;
+  /** Ranks (`ix` of the staged files) of its first and last site. */
+  firstIx: number;
+  lastIx: number;
   sites: number;
   /** Output rows it will hold (each site's span, first to last driver day). */
   siteDays: number;
@@ -47,7 +54,8 @@ export interface JobPart {
 /** The job file. */
 export interface BatchJob {
   format: "soilco2-batch-job";
-  formatVersion: 1;
+  /** 2: staged drivers keyed by site rank (parts carry `firstIx`/`lastIx`). */
+  formatVersion: 2;
   /** Absolute model directory and the model's identity; a worker refuses a model with another sha256. */
   modelDir: string;
   model: ModelIdentity;
@@ -67,7 +75,7 @@ export function partPath(outDir: string, part: Pick<JobPart, "name">, ext: "parq
 
 /**
  * Split staged sites (in order) into parts of whole sites, each closed once it spans `partSiteDays` output rows.
- * @example planParts([{ site: "a", firstDay: 0, lastDay: 9, rows: 10 }], 5)[0].siteDays // 10
+ * @example planParts([{ site: "a", ix: 1, firstDay: 0, lastDay: 9, rows: 10 }], 5)[0].siteDays // 10
  */
 export function planParts(sites: StagedInput["sites"], partSiteDays: number): JobPart[] {
   const parts: JobPart[] = [];
@@ -80,12 +88,15 @@ export function planParts(sites: StagedInput["sites"], partSiteDays: number): Jo
         name: partName(parts.length),
         firstSite: s.site,
         lastSite: s.site,
+        firstIx: s.ix,
+        lastIx: s.ix,
         sites: 0,
         siteDays: 0,
       };
       parts.push(open);
     }
     open.lastSite = s.site;
+    open.lastIx = s.ix;
     open.sites++;
     open.siteDays += span;
     if (open.siteDays >= partSiteDays) open = undefined;
@@ -100,6 +111,15 @@ export function partName(index: number): string {
 
 /** Read `<out>/job.json`, or undefined when there is none. */
 export async function readJob(outDir: string): Promise<BatchJob | undefined> {
-  const text = await readFile(join(outDir, BATCH_FILES.job), "utf8").catch(() => undefined);
-  return text === undefined ? undefined : (JSON.parse(text) as BatchJob);
+  const path = join(outDir, BATCH_FILES.job);
+  const text = await readFile(path, "utf8").catch(() => undefined);
+  if (text === undefined) return undefined;
+  const job = JSON.parse(text) as BatchJob;
+  if (job.formatVersion !== JOB_FORMAT_VERSION)
+    throw new ArtefactError(
+      path,
+      `is a job of format ${job.formatVersion}; this soilco2 stages and reads format ${JOB_FORMAT_VERSION}`,
+      "write to a new --out directory (or delete this one to start over)",
+    );
+  return job;
 }

@@ -6,7 +6,14 @@ import type { ModelSchema } from "../core/model-schema.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import type { BatchDb } from "./duckdb.ts";
 import { resolveInput } from "./input-files.ts";
-import { BATCH_FILES, type BatchJob, type JobOptions, planParts, readJob } from "./job.ts";
+import {
+  BATCH_FILES,
+  type BatchJob,
+  JOB_FORMAT_VERSION,
+  type JobOptions,
+  planParts,
+  readJob,
+} from "./job.ts";
 import { readJsonIf, writeJsonAtomic } from "./json-file.ts";
 import { STAGING_FILES, type StagedInput, stageInput } from "./stage-input.ts";
 
@@ -66,7 +73,7 @@ export async function prepareJob(db: BatchDb, o: PrepareOptions): Promise<Prepar
   const parts = planParts(staged.sites, o.options.partSiteDays);
   const job: BatchJob = {
     format: "soilco2-batch-job",
-    formatVersion: 1,
+    formatVersion: JOB_FORMAT_VERSION,
     modelDir,
     model: identity,
     inputs: { drivers: o.drivers, sites: o.sites, fingerprint },

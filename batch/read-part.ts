@@ -1,4 +1,4 @@
-/** Read one part's sites and drivers from the staged files (a site range, so DuckDB reads only its row groups) into site requests. */
+/** Read one part's sites and drivers from the staged files (a site-rank range, so DuckDB reads only its row groups) into site requests. */
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { type SiteCalibration, siteCalibrationSchema } from "../core/calibration-file.ts";
@@ -7,7 +7,7 @@ import type { SiteRequest } from "../core/request.ts";
 import { sqlIdent, sqlString } from "../ingest/sql.ts";
 import { readChunkColumn } from "./duckdb-columns.ts";
 import type { BatchJob, JobPart } from "./job.ts";
-import { DROPPING_ISSUES, STAGING_FILES } from "./stage-input.ts";
+import { STAGING_FILES, usableRows } from "./stage-input.ts";
 
 /** A site of a part as read: its request (gap-free from first to last day), or why it cannot run. */
 export interface PartSite {
@@ -20,8 +20,7 @@ export interface PartSite {
   error: string | null;
 }
 
-const range = (part: JobPart) =>
-  `site >= ${sqlString(part.firstSite)} AND site <= ${sqlString(part.lastSite)}`;
+const ranks = (part: JobPart) => `ix BETWEEN ${part.firstIx} AND ${part.lastIx}`;
 
 /**
  * The sites of `part` with their drivers as site requests (`start` + one value per calendar day, NaN for a gap).
@@ -35,17 +34,15 @@ export async function readPart(
 ): Promise<PartSite[]> {
   const staging = join(outDir, STAGING_FILES.dir);
   const attrs = await con.runAndReadAll(
-    `SELECT * FROM read_parquet(${sqlString(join(staging, STAGING_FILES.sites))}) WHERE ${range(part)} ORDER BY site`,
+    `SELECT * FROM read_parquet(${sqlString(join(staging, STAGING_FILES.sites))}) WHERE ${ranks(part)} ORDER BY ix`,
   );
   const names = attrs.columnNames();
-  const staticBySite = new Map<
-    string,
-    { attrs: Record<string, number | string | null>; calibration: unknown; calError: string | null }
-  >();
+  const staticByIx = new Map<number, SiteMeta>();
   for (const row of attrs.getRowObjectsJS()) {
     const a: Record<string, number | string | null> = {};
     for (const n of names)
-      if (n !== "site" && n !== "calibration") a[n] = (row[n] as number | string | null | undefined) ?? null;
+      if (n !== "ix" && n !== "site" && n !== "calibration")
+        a[n] = (row[n] as number | string | null | undefined) ?? null;
     let calibration: SiteCalibration | undefined;
     let calError: string | null = null;
     if (typeof row.calibration === "string") {
@@ -57,52 +54,60 @@ export async function readPart(
         calError = "calibration: not JSON";
       }
     }
-    staticBySite.set(String(row.site), { attrs: a, calibration, calError });
+    staticByIx.set(Number(row.ix), { site: String(row.site), attrs: a, calibration, calError });
   }
   const drivers = job.drivers;
-  const dropping = DROPPING_ISSUES.map(sqlString).join(", ");
-  const from = `FROM read_parquet(${sqlString(join(staging, STAGING_FILES.drivers))})
-     WHERE ${range(part)} AND (issue IS NULL OR issue NOT IN (${dropping}))`;
+  const from = `FROM read_parquet(${sqlString(join(staging, STAGING_FILES.drivers))}) WHERE ${ranks(part)} AND ${usableRows}`;
   const spans = (
     await con.runAndReadAll(
-      `SELECT site, count(*)::INTEGER, min(day), max(day) ${from} GROUP BY site ORDER BY site`,
+      `SELECT ix, count(*)::INTEGER, min(day), max(day) ${from} GROUP BY ix ORDER BY ix`,
     )
   ).getRows();
-  const builders = spans.map((r) =>
-    newBuilder(String(r[0]), Number(r[1]), Number(r[2]), Number(r[3]), drivers.length),
-  );
-  // rows stream in vectors of 2048 (no site strings: the counts above say where each site ends), each column copied
-  // whole out of its vector; a missing value comes as NaN, and `present` counts the day's observed drivers
+  const byIx = new Map<number, Builder>();
+  const builders = spans.map((r) => {
+    const ix = Number(r[0]);
+    const b = newBuilder(ix, Number(r[2]), Number(r[3]), drivers.length);
+    byIx.set(ix, b);
+    return b;
+  });
+  // rows stream in vectors of 2048 in any order (each lands at its site and day), each column copied whole out of
+  // its vector; a missing value comes as NaN, and `present` counts the day's observed drivers
   const present = drivers.map((d) => `(${sqlIdent(d)} IS NOT NULL)::UTINYINT`).join(" + ");
-  const values = drivers.map((d) => `coalesce(${sqlIdent(d)}, 'NaN'::DOUBLE)`).join(", ");
-  const res = await con.run(
-    `SELECT day, (${present})::UTINYINT AS present, ${values} ${from} ORDER BY site, day`,
-  );
+  const values = drivers.map((d) => `coalesce(${sqlIdent(d)}, 'NaN'::FLOAT)`).join(", ");
+  const res = await con.run(`SELECT ix, day, (${present})::UTINYINT AS present, ${values} ${from}`);
+  const ix = new Int32Array(VECTOR);
   const day = new Int32Array(VECTOR);
   const count = new Uint8Array(VECTOR);
-  const vals = drivers.map(() => new Float64Array(VECTOR));
-  let b = 0;
-  let left = builders[0]?.rows ?? 0;
+  const vals = drivers.map(() => new Float32Array(VECTOR));
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
-    readChunkColumn(chunk, 0, day);
-    readChunkColumn(chunk, 1, count);
+    readChunkColumn(chunk, 0, ix);
+    readChunkColumn(chunk, 1, day);
+    readChunkColumn(chunk, 2, count);
     vals.forEach((v, c) => {
-      readChunkColumn(chunk, c + 2, v);
+      readChunkColumn(chunk, c + 3, v);
     });
     const n = chunk.rowCount;
+    let b = byIx.get(ix[0]!)!;
     for (let r = 0; r < n; r++) {
-      while (left === 0) left = builders[++b]!.rows;
-      addRow(builders[b]!, day[r]!, count[r]!, vals, r);
-      left--;
+      if (b.ix !== ix[r]) b = byIx.get(ix[r]!)!;
+      addRow(b, day[r]!, count[r]!, vals, r);
     }
   }
-  return builders.map((bd) => finishSite(bd, drivers, staticBySite.get(bd.site), job));
+  return builders.map((bd) => finishSite(bd, drivers, staticByIx.get(bd.ix), job));
+}
+
+/** A site's static attributes and calibration as staged (or why its calibration is unusable). */
+interface SiteMeta {
+  site: string;
+  attrs: Record<string, number | string | null>;
+  calibration: unknown;
+  calError: string | null;
 }
 
 /** A site's series being filled from the rows. */
 interface Builder {
-  site: string;
-  rows: number;
+  /** The site's rank in the staged files. */
+  ix: number;
   first: number;
   /** Per driver, [span] values, NaN for a gap. */
   series: Float64Array[];
@@ -113,11 +118,10 @@ interface Builder {
 
 const VECTOR = 2048;
 
-function newBuilder(site: string, rows: number, first: number, last: number, drivers: number): Builder {
+function newBuilder(ix: number, first: number, last: number, drivers: number): Builder {
   const span = last - first + 1;
   return {
-    site,
-    rows,
+    ix,
     first,
     series: Array.from({ length: drivers }, () => new Float64Array(span).fill(Number.NaN)),
     present: new Uint8Array(span),
@@ -125,22 +129,16 @@ function newBuilder(site: string, rows: number, first: number, last: number, dri
   };
 }
 
-function addRow(b: Builder, day: number, present: number, vals: Float64Array[], r: number): void {
+function addRow(b: Builder, day: number, present: number, vals: Float32Array[], r: number): void {
   const t = day - b.first;
   b.copies[t] = Math.min(255, b.copies[t]! + 1);
   for (let c = 0; c < vals.length; c++) b.series[c]![t] = vals[c]![r]!;
   b.present[t] = present;
 }
 
-function finishSite(
-  b: Builder,
-  drivers: string[],
-  meta:
-    | { attrs: Record<string, number | string | null>; calibration: unknown; calError: string | null }
-    | undefined,
-  job: BatchJob,
-): PartSite {
-  const { site, present, series } = b;
+function finishSite(b: Builder, drivers: string[], meta: SiteMeta | undefined, job: BatchJob): PartSite {
+  const { present, series } = b;
+  const site = meta?.site ?? `#${b.ix}`;
   let duplicateRows = 0;
   for (let t = 0; t < b.copies.length; t++)
     if (b.copies[t]! > 1) {

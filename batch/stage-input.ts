@@ -1,7 +1,8 @@
 /**
  * Stage the batch inputs once, with DuckDB, out of core: the sites file checked and typed, the drivers sorted by
- * site and day into one Parquet file whose row groups a part can read by site range, and each bad row marked with
- * why (unparseable date, unknown site, unparseable or out-of-range value) so it is counted, never fatal.
+ * site rank and day into one Parquet file (`ix`, `day`, the drivers as FLOAT, `issue` code) whose row groups a part
+ * can read by rank range, and each bad row marked with why (unparseable date, unknown site, unparseable or
+ * out-of-range value) so it is counted, never fatal.
  */
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -20,15 +21,24 @@ import {
 /** Files the staging step writes under `<out>/.staging/`. */
 export const STAGING_FILES = { dir: ".staging", drivers: "drivers.parquet", sites: "sites.parquet" } as const;
 
-/** Why a row was set aside (or a value in it turned into a gap). */
-export type RowIssue = "no_site" | "bad_date" | "unknown_site" | "value_unparseable" | "value_out_of_range";
-/** Issues that drop the row; the value issues keep it with that value as a gap. */
+/** Why a row was set aside (or a value in it turned into a gap); staged as its 1-based index in this list. */
+export const ROW_ISSUES = [
+  "no_site",
+  "bad_date",
+  "unknown_site",
+  "value_unparseable",
+  "value_out_of_range",
+] as const;
+export type RowIssue = (typeof ROW_ISSUES)[number];
+/** Issues that drop the row (codes 1–3); the value issues keep it with that value as a gap. */
 export const DROPPING_ISSUES: readonly RowIssue[] = ["no_site", "bad_date", "unknown_site"];
+/** SQL condition on the staged drivers: a row a part reads (no issue, or only a value turned into a gap). */
+export const usableRows = `(issue IS NULL OR issue > ${DROPPING_ISSUES.length})`;
 
 /** What staging found. */
 export interface StagedInput {
-  /** Sites with at least one usable driver row, in DuckDB's order, with their usable rows and day span. */
-  sites: { site: string; rows: number; firstDay: number; lastDay: number }[];
+  /** Sites with at least one usable driver row, in rank order (`ix`: name order), with their usable rows and day span. */
+  sites: { site: string; ix: number; rows: number; firstDay: number; lastDay: number }[];
   /** Sites of the sites file set aside, with why. */
   rejectedSites: { site: string | null; reason: string }[];
   /** Per site (the driver file's site label; "" when missing) and issue: rows counted. */
@@ -41,8 +51,8 @@ export interface StagedInput {
 const asDouble = (col: string) => `TRY_CAST(${sqlIdent(col)} AS DOUBLE)`;
 
 /**
- * Stage the sites file into `<staging>/sites.parquet`: one row per site, the schema's static attributes as DOUBLE,
- * its categorical attribute as VARCHAR, and `calibration` (JSON text) when the file has it.
+ * Stage the sites file into `<staging>/sites.parquet`: one row per site with its rank `ix` (name order), the schema's
+ * static attributes as DOUBLE, its categorical attribute as VARCHAR, and `calibration` (JSON text) when the file has it.
  * @throws {InputError} when the file has no `site` column or lacks a column the model requires
  */
 async function stageSites(
@@ -99,7 +109,7 @@ async function stageSites(
   await con.run(`CREATE OR REPLACE TEMP TABLE batch_sites AS
     SELECT * EXCLUDE (reason, copies) FROM batch_sites_raw WHERE site IS NOT NULL AND copies = 1 AND reason IS NULL`);
   await con.run(
-    `COPY (SELECT * FROM batch_sites ORDER BY site) TO ${sqlString(join(stagingDir, STAGING_FILES.sites))} (FORMAT parquet)`,
+    `COPY (SELECT row_number() OVER (ORDER BY site)::INTEGER AS ix, * FROM batch_sites ORDER BY site) TO ${sqlString(join(stagingDir, STAGING_FILES.sites))} (FORMAT parquet)`,
   );
   return uniq;
 }
@@ -136,6 +146,18 @@ export async function stageInput(
         .map((f) => f.name)
         .join(", ")}`,
     );
+  // every site label of the drivers gets a rank: the sites file's sites in name order, then the unknown ones, so
+  // the staged rows carry a 4-byte integer instead of the label (the sort moves less than half the bytes)
+  const label = "NULLIF(CAST(site AS VARCHAR), '')";
+  await readingInput("--drivers", drivers, () =>
+    con.run(`CREATE OR REPLACE TEMP TABLE batch_labels AS
+      WITH known AS (SELECT site, row_number() OVER (ORDER BY site)::INTEGER AS ix FROM batch_sites)
+      SELECT site, ix FROM known
+      UNION ALL
+      SELECT site, ((SELECT count(*) FROM known) + row_number() OVER (ORDER BY site))::INTEGER FROM (
+        SELECT DISTINCT ${label} AS site FROM ${readSql(drivers)}
+        WHERE ${label} IS NOT NULL AND ${label} NOT IN (SELECT site FROM known))`),
+  );
   // a numeric column cannot hold an unparseable value: only text columns get the (costly) cast back to VARCHAR
   const textual = observed.filter((f) => !isNumericType(types.get(f.name)!));
   const raw = [
@@ -144,46 +166,55 @@ export async function stageInput(
       (f) => `NULLIF(CAST(${sqlIdent(f.name)} AS VARCHAR), '') IS NOT NULL AS ${sqlIdent(`g_${f.name}`)}`,
     ),
   ];
-  const outOfRange = (f: (typeof observed)[number]) => {
-    const v = sqlIdent(`v_${f.name}`);
-    return `(${v} IS NOT NULL AND (isnan(${v}) OR isinf(${v}) OR ${v} < ${f.min} OR ${v} > ${f.max}))`;
-  };
+  // NaN sorts above every number and ±inf lie outside any range, so BETWEEN alone rejects them; NULL stays a gap
+  const inRange = (f: (typeof observed)[number]) =>
+    `(${sqlIdent(`v_${f.name}`)} BETWEEN ${f.min} AND ${f.max})`;
+  const outOfRange = (f: (typeof observed)[number]) => `NOT ${inRange(f)}`;
   const unparseable = textual.map(
     (f) => `(${sqlIdent(`g_${f.name}`)} AND ${sqlIdent(`v_${f.name}`)} IS NULL)`,
   );
+  // checked as DOUBLE, staged as FLOAT: the precision the network's float32 input tensor holds anyway
   const values = observed.map(
-    (f) => `CASE WHEN ${outOfRange(f)} THEN NULL ELSE ${sqlIdent(`v_${f.name}`)} END AS ${sqlIdent(f.name)}`,
+    (f) => `(CASE WHEN ${inRange(f)} THEN ${sqlIdent(`v_${f.name}`)} END)::FLOAT AS ${sqlIdent(f.name)}`,
   );
+  const code = (i: RowIssue) => ROW_ISSUES.indexOf(i) + 1;
   const stagedPath = join(stagingDir, STAGING_FILES.drivers);
   await readingInput("--drivers", drivers, () =>
     con.run(`COPY (
     WITH typed AS (
-      SELECT NULLIF(CAST(site AS VARCHAR), '') AS site, TRY_CAST(date AS DATE) AS d, ${raw.join(", ")}
+      SELECT ${label} AS site, TRY_CAST(date AS DATE) AS d, ${raw.join(", ")}
       FROM ${readSql(drivers)}
     )
-    SELECT t.site, (t.d - DATE '1970-01-01')::INTEGER AS day, ${values.join(", ")},
-      CASE WHEN t.site IS NULL THEN 'no_site' WHEN t.d IS NULL THEN 'bad_date' WHEN s.site IS NULL THEN 'unknown_site'
-        WHEN ${unparseable.join(" OR ") || "false"} THEN 'value_unparseable'
-        WHEN ${observed.map(outOfRange).join(" OR ")} THEN 'value_out_of_range' ELSE NULL END AS issue
-    -- sorted by the site's rank in name order (an integer key sorts in about half the time of the VARCHAR); rows of
-    -- unknown sites, which no part reads, go last
-    FROM typed t LEFT JOIN (SELECT site, row_number() OVER (ORDER BY site) AS ix FROM batch_sites) s ON t.site = s.site
-    ORDER BY s.ix NULLS LAST, day
+    SELECT l.ix, (t.d - DATE '1970-01-01')::INTEGER AS day, ${values.join(", ")},
+      (CASE WHEN t.site IS NULL THEN ${code("no_site")} WHEN t.d IS NULL THEN ${code("bad_date")}
+        WHEN l.ix > (SELECT count(*) FROM batch_sites) THEN ${code("unknown_site")}
+        WHEN ${unparseable.join(" OR ") || "false"} THEN ${code("value_unparseable")}
+        WHEN ${observed.map(outOfRange).join(" OR ")} THEN ${code("value_out_of_range")} ELSE NULL END)::UTINYINT AS issue
+    -- sorted by rank: a part's sites are a rank range, so it reads only its row groups; unknown sites go last
+    FROM typed t LEFT JOIN batch_labels l ON t.site = l.site
+    ORDER BY l.ix NULLS LAST, day
   ) TO ${sqlString(stagedPath)} (FORMAT parquet, ROW_GROUP_SIZE 61440)`),
   );
-  const dropping = DROPPING_ISSUES.map(sqlString).join(", ");
+  const staged = `read_parquet(${sqlString(stagedPath)})`;
   const issues = (
-    await con.runAndReadAll(`SELECT coalesce(site, ''), issue, count(*)::INTEGER FROM read_parquet(${sqlString(stagedPath)})
-      WHERE issue IS NOT NULL GROUP BY ALL ORDER BY 1, 2`)
+    await con.runAndReadAll(`SELECT coalesce(l.site, ''), s.issue, count(*)::INTEGER FROM ${staged} s
+      LEFT JOIN batch_labels l ON s.ix = l.ix WHERE s.issue IS NOT NULL GROUP BY ALL ORDER BY 1, 2`)
   )
     .getRows()
-    .map((r) => ({ site: String(r[0]), issue: String(r[1]) as RowIssue, rows: Number(r[2]) }));
+    .map((r) => ({ site: String(r[0]), issue: ROW_ISSUES[Number(r[1]) - 1]!, rows: Number(r[2]) }));
   const siteRows = (
-    await con.runAndReadAll(`SELECT site, count(*)::INTEGER, min(day), max(day) FROM read_parquet(${sqlString(stagedPath)})
-      WHERE issue IS NULL OR issue NOT IN (${dropping}) GROUP BY site ORDER BY site`)
+    await con.runAndReadAll(`SELECT l.site, s.ix, s.rows, s.first, s.last FROM (
+        SELECT ix, count(*)::INTEGER AS rows, min(day) AS first, max(day) AS last FROM ${staged}
+        WHERE ${usableRows} GROUP BY ix) s JOIN batch_labels l ON s.ix = l.ix ORDER BY s.ix`)
   )
     .getRows()
-    .map((r) => ({ site: String(r[0]), rows: Number(r[1]), firstDay: Number(r[2]), lastDay: Number(r[3]) }));
+    .map((r) => ({
+      site: String(r[0]),
+      ix: Number(r[1]),
+      rows: Number(r[2]),
+      firstDay: Number(r[3]),
+      lastDay: Number(r[4]),
+    }));
   const withRows = new Set(siteRows.map((s) => s.site));
   const listed = (await con.runAndReadAll("SELECT site FROM batch_sites ORDER BY site")).getRows();
   for (const [site] of listed)

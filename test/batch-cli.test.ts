@@ -110,6 +110,17 @@ describe("predict-batch on a fixture with every kind of bad row", () => {
     expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(["GOOD", "BADROWS", "CAL"]));
   });
 
+  it("stores each part's rows site by site, day by day (the file's own row order)", async () => {
+    const rows = await duck<[string, string, string]>(
+      `SELECT filename, site, strftime(date, '%Y-%m-%d') FROM read_parquet('${out}/parts/*.parquet',
+         filename = true, file_row_number = true) ORDER BY filename, file_row_number`,
+    );
+    expect(rows.length).toBeGreaterThan(600);
+    const key = (r: [string, string, string]) => `${r[0]}\u0000${r[1]}\u0000${r[2]}`;
+    const sorted = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    expect(rows.map(key)).toEqual(sorted.map(key));
+  });
+
   it("gives the calibrated site its calibration's interval, the others the model's own", async () => {
     const rows = await readOutput(out);
     const cal = rows.filter((r) => r[0] === "CAL");

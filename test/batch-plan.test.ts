@@ -5,8 +5,9 @@ import { planParts } from "../batch/job.ts";
 import { groupBatches } from "../batch/run-part.ts";
 import type { PlannedSite } from "../core/predict-site.ts";
 
-const site = (name: string, days: number) => ({
+const site = (name: string, days: number, ix = 0) => ({
   site: name,
+  ix,
   rows: days,
   firstDay: 100,
   lastDay: 100 + days - 1,
@@ -14,11 +15,16 @@ const site = (name: string, days: number) => ({
 
 describe("planParts", () => {
   it("keeps sites whole, in order, and closes a part once it reaches the budget", () => {
-    const parts = planParts([site("a", 40), site("b", 70), site("c", 10), site("d", 200), site("e", 5)], 100);
-    expect(parts.map((p) => [p.name, p.firstSite, p.lastSite, p.sites, p.siteDays])).toEqual([
-      ["chunk-00000", "a", "b", 2, 110],
-      ["chunk-00001", "c", "d", 2, 210],
-      ["chunk-00002", "e", "e", 1, 5],
+    const parts = planParts(
+      [site("a", 40, 1), site("b", 70, 2), site("c", 10, 3), site("d", 200, 4), site("e", 5, 5)],
+      100,
+    );
+    expect(
+      parts.map((p) => [p.name, p.firstSite, p.lastSite, p.firstIx, p.lastIx, p.sites, p.siteDays]),
+    ).toEqual([
+      ["chunk-00000", "a", "b", 1, 2, 2, 110],
+      ["chunk-00001", "c", "d", 3, 4, 2, 210],
+      ["chunk-00002", "e", "e", 5, 5, 1, 5],
     ]);
   });
 
