@@ -37,12 +37,15 @@ export async function readPart(
     `SELECT * FROM read_parquet(${sqlString(join(staging, STAGING_FILES.sites))}) WHERE ${ranks(part)} ORDER BY ix`,
   );
   const names = attrs.columnNames();
+  const notAttributes = new Set(["ix", "site", "calibration", "span_rows", "span_first", "span_last"]);
   const staticByIx = new Map<number, SiteMeta>();
+  const byIx = new Map<number, Builder>();
+  const builders: Builder[] = [];
+  const drivers = job.drivers;
   for (const row of attrs.getRowObjectsJS()) {
     const a: Record<string, number | string | null> = {};
     for (const n of names)
-      if (n !== "ix" && n !== "site" && n !== "calibration")
-        a[n] = (row[n] as number | string | null | undefined) ?? null;
+      if (!notAttributes.has(n)) a[n] = (row[n] as number | string | null | undefined) ?? null;
     let calibration: SiteCalibration | undefined;
     let calError: string | null = null;
     if (typeof row.calibration === "string") {
@@ -54,22 +57,15 @@ export async function readPart(
         calError = "calibration: not JSON";
       }
     }
-    staticByIx.set(Number(row.ix), { site: String(row.site), attrs: a, calibration, calError });
-  }
-  const drivers = job.drivers;
-  const from = `FROM read_parquet(${sqlString(join(staging, STAGING_FILES.drivers))}) WHERE ${ranks(part)} AND ${usableRows}`;
-  const spans = (
-    await con.runAndReadAll(
-      `SELECT ix, count(*)::INTEGER, min(day), max(day) ${from} GROUP BY ix ORDER BY ix`,
-    )
-  ).getRows();
-  const byIx = new Map<number, Builder>();
-  const builders = spans.map((r) => {
-    const ix = Number(r[0]);
-    const b = newBuilder(ix, Number(r[2]), Number(r[3]), drivers.length);
+    const ix = Number(row.ix);
+    staticByIx.set(ix, { site: String(row.site), attrs: a, calibration, calError });
+    // staging counted the site's usable rows and day span: a site without any is not part of a part
+    if (row.span_rows === null || row.span_rows === undefined) continue;
+    const b = newBuilder(ix, Number(row.span_first), Number(row.span_last), drivers.length);
     byIx.set(ix, b);
-    return b;
-  });
+    builders.push(b);
+  }
+  const from = `FROM read_parquet(${sqlString(join(staging, STAGING_FILES.drivers))}) WHERE ${ranks(part)} AND ${usableRows}`;
   // rows stream in vectors of 2048 in any order (each lands at its site and day), each column copied whole out of
   // its vector; a missing value comes as NaN, and `present` counts the day's observed drivers
   const present = drivers.map((d) => `(${sqlIdent(d)} IS NOT NULL)::UTINYINT`).join(" + ");
@@ -93,7 +89,7 @@ export async function readPart(
       addRow(b, day[r]!, count[r]!, vals, r);
     }
   }
-  return builders.map((bd) => finishSite(bd, drivers, staticByIx.get(bd.ix), job));
+  return builders.map((bd) => finishSite(bd, drivers, staticByIx.get(bd.ix)!, job));
 }
 
 /** A site's static attributes and calibration as staged (or why its calibration is unusable). */
@@ -136,9 +132,9 @@ function addRow(b: Builder, day: number, present: number, vals: Float32Array[], 
   b.present[t] = present;
 }
 
-function finishSite(b: Builder, drivers: string[], meta: SiteMeta | undefined, job: BatchJob): PartSite {
+function finishSite(b: Builder, drivers: string[], meta: SiteMeta, job: BatchJob): PartSite {
   const { present, series } = b;
-  const site = meta?.site ?? `#${b.ix}`;
+  const site = meta.site;
   let duplicateRows = 0;
   for (let t = 0; t < b.copies.length; t++)
     if (b.copies[t]! > 1) {
@@ -146,7 +142,6 @@ function finishSite(b: Builder, drivers: string[], meta: SiteMeta | undefined, j
       present[t] = 0;
       for (const s of series) s[t] = Number.NaN;
     }
-  if (!meta) return { site, request: null, present, duplicateRows, error: "not in the sites file" };
   if (meta.calError) return { site, request: null, present, duplicateRows, error: meta.calError };
   return {
     site,

@@ -51,8 +51,9 @@ export interface StagedInput {
 const asDouble = (col: string) => `TRY_CAST(${sqlIdent(col)} AS DOUBLE)`;
 
 /**
- * Stage the sites file into `<staging>/sites.parquet`: one row per site with its rank `ix` (name order), the schema's
- * static attributes as DOUBLE, its categorical attribute as VARCHAR, and `calibration` (JSON text) when the file has it.
+ * Check and type the sites file into the temp table `batch_sites`: one row per site, the schema's static attributes
+ * as DOUBLE, its categorical attribute as VARCHAR, and `calibration` (JSON text) when the file has it; staged to
+ * `<staging>/sites.parquet` with its rank and span once the drivers are (see {@link stageInput}).
  * @throws {InputError} when the file has no `site` column or lacks a column the model requires
  */
 async function stageSites(
@@ -108,9 +109,6 @@ async function stageSites(
   });
   await con.run(`CREATE OR REPLACE TEMP TABLE batch_sites AS
     SELECT * EXCLUDE (reason, copies) FROM batch_sites_raw WHERE site IS NOT NULL AND copies = 1 AND reason IS NULL`);
-  await con.run(
-    `COPY (SELECT row_number() OVER (ORDER BY site)::INTEGER AS ix, * FROM batch_sites ORDER BY site) TO ${sqlString(join(stagingDir, STAGING_FILES.sites))} (FORMAT parquet)`,
-  );
   return uniq;
 }
 
@@ -202,10 +200,15 @@ export async function stageInput(
   )
     .getRows()
     .map((r) => ({ site: String(r[0]), issue: ROW_ISSUES[Number(r[1]) - 1]!, rows: Number(r[2]) }));
+  // each site's usable rows and day span, staged with its attributes: a part reads them with its sites
+  await con.run(`CREATE OR REPLACE TEMP TABLE batch_spans AS SELECT ix, count(*)::INTEGER AS span_rows,
+      min(day) AS span_first, max(day) AS span_last FROM ${staged} WHERE ${usableRows} GROUP BY ix`);
+  await con.run(`COPY (SELECT l.ix, s.*, p.span_rows, p.span_first, p.span_last FROM batch_sites s
+      JOIN batch_labels l ON s.site = l.site LEFT JOIN batch_spans p ON l.ix = p.ix ORDER BY l.ix)
+    TO ${sqlString(join(stagingDir, STAGING_FILES.sites))} (FORMAT parquet)`);
   const siteRows = (
-    await con.runAndReadAll(`SELECT l.site, s.ix, s.rows, s.first, s.last FROM (
-        SELECT ix, count(*)::INTEGER AS rows, min(day) AS first, max(day) AS last FROM ${staged}
-        WHERE ${usableRows} GROUP BY ix) s JOIN batch_labels l ON s.ix = l.ix ORDER BY s.ix`)
+    await con.runAndReadAll(`SELECT l.site, p.ix, p.span_rows, p.span_first, p.span_last FROM batch_spans p
+      JOIN batch_labels l ON p.ix = l.ix WHERE p.ix <= (SELECT count(*) FROM batch_sites) ORDER BY p.ix`)
   )
     .getRows()
     .map((r) => ({
