@@ -2,10 +2,10 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
-  DOUBLE,
   type DuckDBConnection,
   DuckDBTableFunction,
   type DuckDBType,
+  FLOAT,
   INTEGER,
   UTINYINT,
   VARCHAR,
@@ -21,11 +21,11 @@ export const BATCH_COLUMNS = {
   site: "site id as given in the drivers and sites files (VARCHAR)",
   date: "calendar day (DATE)",
   efflux:
-    "daily mean soil CO2 efflux, umol CO2 m-2 s-1, site-calibrated when the site has a calibration (DOUBLE)",
+    "daily mean soil CO2 efflux, umol CO2 m-2 s-1, site-calibrated when the site has a calibration (FLOAT: float32, the network's own precision)",
   efflux_lower:
-    "10% bound of the efflux interval, umol CO2 m-2 s-1: the site calibration's, else the model's own; NULL without either (DOUBLE)",
+    "10% bound of the efflux interval, umol CO2 m-2 s-1: the site calibration's, else the model's own; NULL without either (FLOAT)",
   efflux_upper:
-    "90% bound of the efflux interval, umol CO2 m-2 s-1: the site calibration's, else the model's own; NULL without either (DOUBLE)",
+    "90% bound of the efflux interval, umol CO2 m-2 s-1: the site calibration's, else the model's own; NULL without either (FLOAT)",
   interval_source:
     "where the interval comes from: calibration (the site's) or network (the model's own); NULL: none (VARCHAR)",
   warmup: "true while the model state is still warming up (only with --spin-up none) (BOOLEAN)",
@@ -42,10 +42,11 @@ export interface PartColumns {
   siteIx: Int32Array;
   /** Days since 1970-01-01. */
   day: Int32Array;
-  efflux: Float64Array;
+  /** Efflux and its bounds as float32, the precision the network computes in (the file's FLOAT columns). */
+  efflux: Float32Array;
   /** NaN where there is no interval (written as NULL). */
-  lower: Float64Array;
-  upper: Float64Array;
+  lower: Float32Array;
+  upper: Float32Array;
   warmup: Uint8Array;
   driversPresent: Uint8Array;
   /** Whether any row has an interval / a warm-up flag: when none has, the column is written as constant by SQL. */
@@ -60,9 +61,9 @@ export function allocPartColumns(rows: number): PartColumns {
     intervalSource: [],
     siteIx: new Int32Array(rows),
     day: new Int32Array(rows),
-    efflux: new Float64Array(rows),
-    lower: new Float64Array(rows),
-    upper: new Float64Array(rows),
+    efflux: new Float32Array(rows),
+    lower: new Float32Array(rows),
+    upper: new Float32Array(rows),
     warmup: new Uint8Array(rows),
     driversPresent: new Uint8Array(rows),
     anyInterval: false,
@@ -122,9 +123,9 @@ function layout(cols: PartColumns): {
     types: [
       INTEGER,
       INTEGER,
-      DOUBLE,
+      FLOAT,
       UTINYINT,
-      ...(interval ? [DOUBLE, DOUBLE] : []),
+      ...(interval ? [FLOAT, FLOAT] : []),
       ...(warmup ? [UTINYINT] : []),
     ],
     columns: [
@@ -210,7 +211,7 @@ export async function writePart(
     // NaN marks a row without an interval in the typed columns: NULL in the file
     const interval = cols.anyInterval
       ? "CASE WHEN isnan(efflux_lower) THEN NULL ELSE efflux_lower END AS efflux_lower, CASE WHEN isnan(efflux_upper) THEN NULL ELSE efflux_upper END AS efflux_upper"
-      : "NULL::DOUBLE AS efflux_lower, NULL::DOUBLE AS efflux_upper";
+      : "NULL::FLOAT AS efflux_lower, NULL::FLOAT AS efflux_upper";
     const warmup = cols.anyWarmup ? "warmup = 1 AS warmup" : "false AS warmup";
     await replaceFileAtomic(path, async (tmp) => {
       // rows come out in the columns' order (site by site, day by day): the scan runs on one thread

@@ -67,26 +67,22 @@ export async function readPart(
   }
   const from = `FROM read_parquet(${sqlString(join(staging, STAGING_FILES.drivers))}) WHERE ${ranks(part)} AND ${usableRows}`;
   // rows stream in vectors of 2048 in any order (each lands at its site and day), each column copied whole out of
-  // its vector; a missing value comes as NaN, and `present` counts the day's observed drivers
-  const present = drivers.map((d) => `(${sqlIdent(d)} IS NOT NULL)::UTINYINT`).join(" + ");
-  const values = drivers.map((d) => `coalesce(${sqlIdent(d)}, 'NaN'::FLOAT)`).join(", ");
-  const res = await con.run(`SELECT ix, day, (${present})::UTINYINT AS present, ${values} ${from}`);
+  // its vector (staging wrote NaN for a gap)
+  const res = await con.run(`SELECT ix, day, ${drivers.map(sqlIdent).join(", ")} ${from}`);
   const ix = new Int32Array(VECTOR);
   const day = new Int32Array(VECTOR);
-  const count = new Uint8Array(VECTOR);
   const vals = drivers.map(() => new Float32Array(VECTOR));
   for (let chunk = await res.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await res.fetchChunk()) {
     readChunkColumn(chunk, 0, ix);
     readChunkColumn(chunk, 1, day);
-    readChunkColumn(chunk, 2, count);
     vals.forEach((v, c) => {
-      readChunkColumn(chunk, c + 3, v);
+      readChunkColumn(chunk, c + 2, v);
     });
     const n = chunk.rowCount;
     let b = byIx.get(ix[0]!)!;
     for (let r = 0; r < n; r++) {
       if (b.ix !== ix[r]) b = byIx.get(ix[r]!)!;
-      addRow(b, day[r]!, count[r]!, vals, r);
+      addRow(b, day[r]!, vals, r);
     }
   }
   return builders.map((bd) => finishSite(bd, drivers, staticByIx.get(bd.ix)!, job));
@@ -125,10 +121,15 @@ function newBuilder(ix: number, first: number, last: number, drivers: number): B
   };
 }
 
-function addRow(b: Builder, day: number, present: number, vals: Float32Array[], r: number): void {
+function addRow(b: Builder, day: number, vals: Float32Array[], r: number): void {
   const t = day - b.first;
   b.copies[t] = Math.min(255, b.copies[t]! + 1);
-  for (let c = 0; c < vals.length; c++) b.series[c]![t] = vals[c]![r]!;
+  let present = 0;
+  for (let c = 0; c < vals.length; c++) {
+    const v = vals[c]![r]!;
+    b.series[c]![t] = v;
+    if (!Number.isNaN(v)) present++;
+  }
   b.present[t] = present;
 }
 

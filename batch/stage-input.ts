@@ -1,6 +1,6 @@
 /**
  * Stage the batch inputs once, with DuckDB, out of core: the sites file checked and typed, the drivers sorted by
- * site rank and day into one Parquet file (`ix`, `day`, the drivers as FLOAT, `issue` code) whose row groups a part
+ * site rank and day into one Parquet file (`ix`, `day`, the drivers as FLOAT, NaN for a gap, `issue` code) whose row groups a part
  * can read by rank range, and each bad row marked with why (unparseable date, unknown site, unparseable or
  * out-of-range value) so it is counted, never fatal.
  */
@@ -60,7 +60,6 @@ async function stageSites(
   con: DuckDBConnection,
   sites: InputFiles,
   schema: ModelSchema,
-  stagingDir: string,
 ): Promise<StagedInput["rejectedSites"]> {
   const cols = await inputColumns(con, sites, "--sites");
   if (!cols.includes("site"))
@@ -124,7 +123,7 @@ export async function stageInput(
   schema: ModelSchema,
   stagingDir: string,
 ): Promise<StagedInput> {
-  const rejectedSites = await stageSites(con, sites, schema, stagingDir);
+  const rejectedSites = await stageSites(con, sites, schema);
   const types = await inputColumnTypes(con, drivers, "--drivers");
   const cols = [...types.keys()];
   for (const need of ["site", "date"])
@@ -171,9 +170,11 @@ export async function stageInput(
   const unparseable = textual.map(
     (f) => `(${sqlIdent(`g_${f.name}`)} AND ${sqlIdent(`v_${f.name}`)} IS NULL)`,
   );
-  // checked as DOUBLE, staged as FLOAT: the precision the network's float32 input tensor holds anyway
+  // checked as DOUBLE, staged as FLOAT (the precision the network's float32 input tensor holds anyway) with NaN for
+  // a gap, so a part copies the columns out of DuckDB's vectors as they are
   const values = observed.map(
-    (f) => `(CASE WHEN ${inRange(f)} THEN ${sqlIdent(`v_${f.name}`)} END)::FLOAT AS ${sqlIdent(f.name)}`,
+    (f) =>
+      `(CASE WHEN ${inRange(f)} THEN ${sqlIdent(`v_${f.name}`)} ELSE 'NaN'::DOUBLE END)::FLOAT AS ${sqlIdent(f.name)}`,
   );
   const code = (i: RowIssue) => ROW_ISSUES.indexOf(i) + 1;
   const stagedPath = join(stagingDir, STAGING_FILES.drivers);
