@@ -20,11 +20,17 @@ export interface WorkerOptions {
   concurrency?: number | undefined;
   /** How long a part's lock lasts without renewal: a worker that dies loses its parts to others after this (ms). */
   lockMs?: number | undefined;
+  /**
+   * A model version directory opened (golden sets checked) before the worker takes parts, so its first part does not
+   * wait for it and a broken model stops the worker at start; jobs planned with another model still open theirs.
+   */
+  modelDir?: string | undefined;
   log?: (line: string) => void;
 }
 
 /**
- * Start a worker: it opens each job's model once (by sha256) and runs parts until `close()`.
+ * Start a worker: it opens each job's model once (by sha256; `modelDir` at start) and runs parts until `close()`.
+ * @throws {ArtefactError} when `modelDir` does not load (nothing is left open)
  * @example const w = await startWorker({ queue: "redis://127.0.0.1:6379", sessions: 1 }); await w.close();
  */
 export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<void> }> {
@@ -33,6 +39,16 @@ export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<
   const models = new Map<string, Promise<BatchModel>>();
   const jobs = new Map<string, BatchJob>();
   const lockDuration = o.lockMs ?? 30_000;
+  if (o.modelDir) {
+    let preloaded: BatchModel;
+    try {
+      preloaded = await loadBatchModel(o.modelDir, o.sessions, { log });
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    models.set(preloaded.identity.sha256, Promise.resolve(preloaded));
+  }
   const worker = new Worker<PartJobData>(
     QUEUE_NAME,
     async (bj) => {

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:batch`: `soilco2 predict-batch` with its shipped defaults on a generated input (10^7 site-days by
  * default, BENCH_SITE_DAYS) against the best bare session.run on the same cores, and 2 `soilco2 worker` processes
- * against 1 over a real Redis, interleaved, measured in the same run; peak RSS of the predict-batch process.
+ * (model opened at start) against 1 over a real Redis with the workers' CPU time, interleaved, measured in the same
+ * run; peak RSS of the predict-batch process.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -122,9 +123,25 @@ async function startRedis(): Promise<{ url: string; proc: ChildProcess }> {
   return { url: `redis://127.0.0.1:${port}`, proc };
 }
 
-async function withWorkers<T>(url: string, n: number, f: () => Promise<T>): Promise<T> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of proc(5)
+}
+
+/**
+ * Run `f` with `n` `soilco2 worker` processes started (each opening the model at start, as a long-lived worker
+ * has), and the CPU seconds the workers used while `f` ran.
+ */
+async function withWorkers<T>(
+  url: string,
+  n: number,
+  f: () => Promise<T>,
+): Promise<{ result: T; cpu: number }> {
   const ws = Array.from({ length: n }, () =>
-    spawn(process.execPath, [BIN, "worker", "--queue", url], { stdio: ["ignore", "ignore", "pipe"] }),
+    spawn(process.execPath, [BIN, "worker", "--queue", url, "--model", modelDir], {
+      stdio: ["ignore", "ignore", "pipe"],
+    }),
   );
   await Promise.all(
     ws.map(
@@ -135,7 +152,9 @@ async function withWorkers<T>(url: string, n: number, f: () => Promise<T>): Prom
     ),
   );
   try {
-    return await f();
+    const cpu0 = ws.reduce((c, w) => c + cpuSeconds(w.pid!), 0);
+    const result = await f();
+    return { result, cpu: ws.reduce((c, w) => c + cpuSeconds(w.pid!), 0) - cpu0 };
   } finally {
     for (const w of ws) w.kill("SIGTERM");
     await Promise.all(ws.map((w) => new Promise((r) => w.on("exit", r))));
@@ -192,7 +211,7 @@ try {
   for (let r = 0; r < ROUNDS; r++)
     for (const n of [1, 2]) {
       const out = join(dir, `out-q${n}-${r}`);
-      const res = await withWorkers(redis.url, n, () =>
+      const { result: res, cpu } = await withWorkers(redis.url, n, () =>
         run([
           "predict-batch",
           "--drivers",
@@ -207,9 +226,10 @@ try {
           redis.url,
         ]),
       );
-      perWorkers[n]!.push(partsRate(res.log));
+      const rate = partsRate(res.log);
+      perWorkers[n]!.push(rate);
       console.log(
-        `round ${r + 1}: ${n} worker${n > 1 ? "s" : ""}: ${fmt(partsRate(res.log))} site-days/s (parts phase, ${fmt(WORKER_SITE_DAYS)} site-days)`,
+        `round ${r + 1}: ${n} worker${n > 1 ? "s" : ""}: ${fmt(rate)} site-days/s (parts phase, ${fmt(WORKER_SITE_DAYS)} site-days); the workers used ${((cpu * 1e6) / WORKER_SITE_DAYS).toFixed(1)} CPU-us per site-day, ${((cpu * rate) / WORKER_SITE_DAYS).toFixed(2)} cores`,
       );
       rmSync(out, { recursive: true, force: true });
     }

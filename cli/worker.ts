@@ -12,6 +12,10 @@ export function registerWorker(program: Command): void {
     .requiredOption("--queue <url>", "redis://host:port")
     .option("--sessions <n>", "onnxruntime sessions, one thread each", intIn(1, 64), 1)
     .option("--concurrency <n>", "parts at once (default sessions + 1)", intIn(1, 64))
+    .option(
+      "--model <dir>",
+      "open this model version directory at start (golden sets checked) instead of at the first part",
+    )
     .option("--lock-ms <ms>", "a dead worker's parts go to others after this long", intIn(1000), 30_000)
     .action(async (o) => {
       const { startWorker } = await import("../batch/queue-worker.ts");
@@ -20,6 +24,7 @@ export function registerWorker(program: Command): void {
         sessions: o.sessions,
         concurrency: o.concurrency,
         lockMs: o.lockMs,
+        modelDir: o.model,
         log: (line) => console.error(line),
       });
       console.error(`worker ${process.pid} waiting for parts on ${o.queue}`);

@@ -271,6 +271,18 @@ describe("bad files", () => {
   });
 });
 
+describe("soilco2 worker --model", () => {
+  it("a directory without a model stops the worker at start with one clear error, before it reaches the queue", () => {
+    const dir = tmp();
+    // nothing listens on port 1: a worker that went on to the queue would wait for Redis instead of exiting
+    const r = soilco2(["worker", "--queue", "redis://127.0.0.1:1", "--model", dir]);
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(dir);
+    expect(r.stderr).toMatch(/holds no model/);
+    expect(r.stderr.trim().split("\n").length).toBe(1);
+  });
+});
+
 describe("a run killed with SIGKILL mid-run", () => {
   it("resumes, losing at most the parts in flight, and equals an uninterrupted run", async () => {
     const dir = tmp();

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  BATCH_TEST_MODEL,
   predictBatchArgs,
   readOutput,
   soilco2,
@@ -69,8 +70,18 @@ describe("predict-batch --queue with three workers, one killed", () => {
     const single = soilco2([...args(join(dir, "single")), "--sessions", "1"]);
     expect(single.status, single.stderr).toBe(0);
 
+    // the third worker opens the job's model at start (--model); the others at their first part
     for (let i = 0; i < 3; i++)
-      workers.push(soilco2Background(["worker", "--queue", url, "--lock-ms", "2000"]));
+      workers.push(
+        soilco2Background([
+          "worker",
+          "--queue",
+          url,
+          "--lock-ms",
+          "2000",
+          ...(i === 2 ? ["--model", BATCH_TEST_MODEL] : []),
+        ]),
+      );
     const run = soilco2Background([...args(join(dir, "queued")), "--queue", url]);
     const victim = workers[0]!;
     const deadline = Date.now() + 90_000;
@@ -111,5 +122,10 @@ describe("predict-batch --queue with three workers, one killed", () => {
       ),
     );
     expect(writers.size).toBeGreaterThanOrEqual(2);
+    // the preloading worker opened the model before it waited for parts, and once: its parts reused it
+    const preloaded = workers[2]!.log();
+    expect(preloaded.indexOf("loaded soilco2-lstm")).toBeGreaterThanOrEqual(0);
+    expect(preloaded.indexOf("loaded soilco2-lstm")).toBeLessThan(preloaded.indexOf("waiting for parts"));
+    expect(preloaded.match(/loaded soilco2-lstm/g)?.length).toBe(1);
   }, 240_000);
 });
