@@ -21,7 +21,7 @@ export interface VersionDir {
   hasManifest: boolean;
 }
 
-export const HOW_TO_EXPORT = `export a run with \`soilco2 export <run dir> --out models/${DEFAULT_MODEL_NAME}/<version>\` (a new number), or pass --models <dir>`;
+export const HOW_TO_EXPORT = `export a run with \`soilco2 export <run dir> --out models/${DEFAULT_MODEL_NAME}/<version>\` (a new number), or pass an exported model's directory (serve --models, predict-batch and worker --model)`;
 
 async function isDir(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
