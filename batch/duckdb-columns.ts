@@ -2,8 +2,8 @@
  * Typed-array columns in and out of DuckDB data chunks through the C API's vector memory (@duckdb/node-bindings).
  * Written by hand because node-api's own column access goes value by value (`getItem`/`setItem`, a boxed number
  * each), which CPU profiles of `soilco2 predict-batch` showed as the largest part of its main thread's time.
- * Only fixed-width columns without NULLs: the SQL on either side turns NULL into NaN (`coalesce`) and NaN back into
- * NULL (`CASE WHEN isnan(…)`).
+ * Only fixed-width columns without NULLs: staging writes NaN for a gap (batch/stage-input.ts), and the part writer's
+ * SQL turns NaN back into NULL (`CASE WHEN isnan(…)`).
  */
 
 import type { DuckDBDataChunk } from "@duckdb/node-api";

@@ -1,8 +1,9 @@
 /** `soilco2 worker`: a BullMQ worker that runs queued parts with the same code as a single-machine run; a part already written is skipped (idempotent). */
 
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Worker } from "bullmq";
+import { UnrecoverableError, Worker } from "bullmq";
 import { ArtefactError } from "../core/errors.ts";
 import { type BatchDb, openBatchDb } from "./duckdb.ts";
 import { type BatchJob, readJob } from "./job.ts";
@@ -30,84 +31,95 @@ export interface WorkerOptions {
 
 /**
  * Start a worker: it opens each job's model once (by sha256; `modelDir` at start) and runs parts until `close()`.
- * @throws {ArtefactError} when `modelDir` does not load (nothing is left open)
+ * @throws {InputError} for a `queue` that is not a redis:// URL; {@link ArtefactError} when `modelDir` does not load
+ *   (either way nothing is left open)
  * @example const w = await startWorker({ queue: "redis://127.0.0.1:6379", sessions: 1 }); await w.close();
  */
 export async function startWorker(o: WorkerOptions): Promise<{ close(): Promise<void> }> {
   const log = o.log ?? (() => {});
-  const db: BatchDb = await openBatchDb(join(tmpdir(), `soilco2-worker-${process.pid}`));
+  const connection = redisConnection(o.queue); // a bad --queue is refused before anything is opened
+  const tempDir = join(tmpdir(), `soilco2-worker-${process.pid}`);
+  const db: BatchDb = await openBatchDb(tempDir);
   const models = new Map<string, Promise<BatchModel>>();
   const jobs = new Map<string, BatchJob>();
   const lockDuration = o.lockMs ?? 30_000;
-  if (o.modelDir) {
-    let preloaded: BatchModel;
-    try {
-      preloaded = await loadBatchModel(o.modelDir, o.sessions, { log });
-    } catch (err) {
-      db.close();
-      throw err;
-    }
-    models.set(preloaded.identity.sha256, Promise.resolve(preloaded));
-  }
-  const worker = new Worker<PartJobData>(
-    QUEUE_NAME,
-    async (bj) => {
-      const { outDir, part: index, modelSha256 } = bj.data;
-      let job = jobs.get(outDir);
-      if (!job || job.model.sha256 !== modelSha256) {
-        job = await readJob(outDir);
-        if (!job)
-          throw new ArtefactError(
-            outDir,
-            "has no job.json",
-            "mount the same output directory on every worker",
-          );
-        jobs.set(outDir, job);
-      }
-      if (job.model.sha256 !== modelSha256)
-        throw new ArtefactError(
-          outDir,
-          "job.json names another model than the queued job",
-          "re-run predict-batch",
-        );
-      const part = job.parts[index];
-      if (!part) throw new ArtefactError(outDir, `job.json has no part ${index}`, "re-run predict-batch");
-      if (await finishedPart(outDir, part)) return { part: part.name, skipped: true };
-      let model = models.get(modelSha256);
-      if (!model) {
-        model = loadBatchModel(job.modelDir, o.sessions, { expectSha256: modelSha256, log });
-        models.set(modelSha256, model);
-        model.catch(() => models.delete(modelSha256));
-      }
-      const m = await model;
-      log(`${part.name}: started (attempt ${bj.attemptsMade + 1})`);
-      const con = await db.connect();
-      try {
-        const rec = await runPart(con, outDir, job, part, m, writerName());
-        log(`${part.name}: ${rec.rows} site-days written`);
-        return { part: part.name, rows: rec.rows };
-      } finally {
-        con.closeSync();
-      }
-    },
-    {
-      connection: redisConnection(o.queue),
-      concurrency: o.concurrency ?? o.sessions + 1,
-      lockDuration,
-      stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
-      maxStalledCount: 5,
-    },
-  );
-  worker.on("failed", (j, err) =>
-    log(`${j?.name ?? "job"} failed (attempt ${j?.attemptsMade ?? "?"}): ${err.message}`),
-  );
-  worker.on("error", (err) => log(`worker: ${err.message}`));
-  await worker.waitUntilReady();
-  return {
-    async close() {
-      await worker.close();
-      for (const m of models.values()) await (await m).release().catch(() => {});
-      db.close();
-    },
+  let worker: Worker<PartJobData> | undefined;
+  const close = async () => {
+    await worker?.close();
+    for (const m of models.values()) await m.then((x) => x.release()).catch(() => {});
+    db.close();
+    await rm(tempDir, { recursive: true, force: true });
   };
+  try {
+    if (o.modelDir) {
+      const preloaded = await loadBatchModel(o.modelDir, o.sessions, { log });
+      models.set(preloaded.identity.sha256, Promise.resolve(preloaded));
+    }
+    worker = new Worker<PartJobData>(
+      QUEUE_NAME,
+      async (bj) => {
+        const { outDir, part: index, modelSha256 } = bj.data;
+        let job = jobs.get(outDir);
+        if (!job || job.model.sha256 !== modelSha256) {
+          // a job of another format or model can never succeed here: fail it at once instead of retrying
+          job = await readJob(outDir).catch((err: unknown) => {
+            throw err instanceof ArtefactError ? new UnrecoverableError(err.message) : err;
+          });
+          if (!job)
+            throw new ArtefactError(
+              outDir,
+              "has no job.json",
+              "mount the same output directory on every worker",
+            );
+          jobs.set(outDir, job);
+        }
+        if (job.model.sha256 !== modelSha256)
+          throw new UnrecoverableError(
+            new ArtefactError(
+              outDir,
+              "job.json names another model than the queued job",
+              "re-run predict-batch",
+            ).message,
+          );
+        const part = job.parts[index];
+        if (!part)
+          throw new UnrecoverableError(
+            new ArtefactError(outDir, `job.json has no part ${index}`, "re-run predict-batch").message,
+          );
+        if (await finishedPart(outDir, part)) return { part: part.name, skipped: true };
+        let model = models.get(modelSha256);
+        if (!model) {
+          model = loadBatchModel(job.modelDir, o.sessions, { expectSha256: modelSha256, log });
+          models.set(modelSha256, model);
+          model.catch(() => models.delete(modelSha256));
+        }
+        const m = await model;
+        log(`${part.name}: started (attempt ${bj.attemptsMade + 1})`);
+        const con = await db.connect();
+        try {
+          const rec = await runPart(con, outDir, job, part, m, writerName());
+          log(`${part.name}: ${rec.rows} site-days written`);
+          return { part: part.name, rows: rec.rows };
+        } finally {
+          con.closeSync();
+        }
+      },
+      {
+        connection,
+        concurrency: o.concurrency ?? o.sessions + 1,
+        lockDuration,
+        stalledInterval: Math.max(1000, Math.floor(lockDuration / 2)),
+        maxStalledCount: 5,
+      },
+    );
+    worker.on("failed", (j, err) =>
+      log(`${j?.name ?? "job"} failed (attempt ${j?.attemptsMade ?? "?"}): ${err.message}`),
+    );
+    worker.on("error", (err) => log(`worker: ${err.message}`));
+    await worker.waitUntilReady();
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+  return { close };
 }

@@ -57,7 +57,7 @@ export async function enqueueAndWait(
       const failed = (await queue.getFailed()).filter((j) => j.id && open.has(j.id));
       if (failed.length > 0)
         throw new BatchJobError(
-          `parts failed after ${PART_JOB_OPTIONS.attempts} attempts: ${failed.map((j) => `${j.name}: ${j.failedReason}`).join("; ")}`,
+          `parts failed: ${failed.map((j) => `${j.name} after ${j.attemptsMade} of ${PART_JOB_OPTIONS.attempts} attempts: ${j.failedReason}`).join("; ")}`,
         );
       // every ~10 s: a part whose job is gone (Redis restarted, removed by hand) or completed without its sidecar
       // (a lost write) is added again

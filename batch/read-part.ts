@@ -104,8 +104,10 @@ interface Builder {
   /** Per driver, [span] values, NaN for a gap. */
   series: Float64Array[];
   present: Uint8Array;
-  /** How many rows each day got (a day with more than one is dropped). */
+  /** Rows each day got, counted up to 2 (a day with more than one is dropped). */
   copies: Uint8Array;
+  /** Rows of days given more than once, every copy counted. */
+  duplicateRows: number;
 }
 
 const VECTOR = 2048;
@@ -118,12 +120,15 @@ function newBuilder(ix: number, first: number, last: number, drivers: number): B
     series: Array.from({ length: drivers }, () => new Float64Array(span).fill(Number.NaN)),
     present: new Uint8Array(span),
     copies: new Uint8Array(span),
+    duplicateRows: 0,
   };
 }
 
 function addRow(b: Builder, day: number, vals: Float32Array[], r: number): void {
   const t = day - b.first;
-  b.copies[t] = Math.min(255, b.copies[t]! + 1);
+  const seen = b.copies[t]!;
+  if (seen > 0) b.duplicateRows += seen === 1 ? 2 : 1;
+  b.copies[t] = Math.min(2, seen + 1);
   let present = 0;
   for (let c = 0; c < vals.length; c++) {
     const v = vals[c]![r]!;
@@ -136,10 +141,9 @@ function addRow(b: Builder, day: number, vals: Float32Array[], r: number): void 
 function finishSite(b: Builder, drivers: string[], meta: SiteMeta, job: BatchJob): PartSite {
   const { present, series } = b;
   const site = meta.site;
-  let duplicateRows = 0;
+  const duplicateRows = b.duplicateRows;
   for (let t = 0; t < b.copies.length; t++)
     if (b.copies[t]! > 1) {
-      duplicateRows += b.copies[t]!;
       present[t] = 0;
       for (const s of series) s[t] = Number.NaN;
     }

@@ -1,8 +1,9 @@
 /**
- * Stage the batch inputs once, with DuckDB, out of core: the sites file checked and typed, the drivers sorted by
- * site rank and day into one Parquet file (`ix`, `day`, the drivers as FLOAT, NaN for a gap, `issue` code) whose row groups a part
- * can read by rank range, and each bad row marked with why (unparseable date, unknown site, unparseable or
- * out-of-range value) so it is counted, never fatal.
+ * Stage the batch inputs once per job, with DuckDB, out of core: the sites file checked and typed, the drivers
+ * sorted by site rank and day into one Parquet file (`ix`, `day`, the drivers as FLOAT, NaN for a gap, `issue`
+ * code) whose row groups a part can read by rank range, and each bad row marked with why (unparseable date,
+ * unknown site, unparseable or out-of-range value) so it is counted, never fatal. The drivers input is read twice:
+ * once for its distinct site labels (their ranks), once to stage the rows; inputs must not change while staging.
  */
 import { join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
@@ -163,15 +164,17 @@ export async function stageInput(
       (f) => `NULLIF(CAST(${sqlIdent(f.name)} AS VARCHAR), '') IS NOT NULL AS ${sqlIdent(`g_${f.name}`)}`,
     ),
   ];
-  // NaN sorts above every number and ±inf lie outside any range, so BETWEEN alone rejects them; NULL stays a gap
+  // NaN sorts above every number and ±inf lie outside any range, so BETWEEN alone rejects them; NULL stays a gap.
+  // The value checked is the FLOAT that is staged, so a bound float32 cannot hold exactly (0.6, say) never lets a
+  // value through that core's encoder would then refuse for the whole site
   const inRange = (f: (typeof observed)[number]) =>
-    `(${sqlIdent(`v_${f.name}`)} BETWEEN ${f.min} AND ${f.max})`;
+    `(${sqlIdent(`v_${f.name}`)}::FLOAT::DOUBLE BETWEEN ${f.min} AND ${f.max})`;
   const outOfRange = (f: (typeof observed)[number]) => `NOT ${inRange(f)}`;
   const unparseable = textual.map(
     (f) => `(${sqlIdent(`g_${f.name}`)} AND ${sqlIdent(`v_${f.name}`)} IS NULL)`,
   );
-  // checked as DOUBLE, staged as FLOAT (the precision the network's float32 input tensor holds anyway) with NaN for
-  // a gap, so a part copies the columns out of DuckDB's vectors as they are
+  // staged as FLOAT (the precision the network's float32 input tensor holds anyway) with NaN for a gap, so a part
+  // copies the columns out of DuckDB's vectors as they are
   const values = observed.map(
     (f) =>
       `(CASE WHEN ${inRange(f)} THEN ${sqlIdent(`v_${f.name}`)} ELSE 'NaN'::DOUBLE END)::FLOAT AS ${sqlIdent(f.name)}`,

@@ -2,11 +2,13 @@
 // `soilco2 worker` processes, one killed with SIGKILL mid-run; no part is lost or duplicated and the output equals the
 // single-machine run.
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Job, Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PART_JOB_OPTIONS, QUEUE_NAME, redisConnection } from "../batch/queue-connection.ts";
 import {
   BATCH_TEST_MODEL,
   predictBatchArgs,
@@ -127,5 +129,31 @@ describe("predict-batch --queue with three workers, one killed", () => {
     expect(preloaded.indexOf("loaded soilco2-lstm")).toBeGreaterThanOrEqual(0);
     expect(preloaded.indexOf("loaded soilco2-lstm")).toBeLessThan(preloaded.indexOf("waiting for parts"));
     expect(preloaded.match(/loaded soilco2-lstm/g)?.length).toBe(1);
+    expect(preloaded).toMatch(/site-days written/);
   }, 240_000);
+
+  it("fails a part of a job written in another format at once, without retries", async () => {
+    const old = join(dir, "old-format");
+    mkdirSync(old, { recursive: true });
+    writeFileSync(join(old, "job.json"), JSON.stringify({ formatVersion: 1, parts: [] }));
+    const worker = soilco2Background(["worker", "--queue", url]);
+    workers.push(worker);
+    const queue = new Queue(QUEUE_NAME, { connection: redisConnection(url) });
+    try {
+      const job = await queue.add(
+        "chunk-00000",
+        { outDir: old, part: 0, modelSha256: "0".repeat(64) },
+        { ...PART_JOB_OPTIONS, jobId: "old-format-chunk-00000" },
+      );
+      const deadline = Date.now() + 20_000;
+      while ((await job.getState()) !== "failed" && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      const failed = await Job.fromId(queue, job.id!);
+      expect(await failed!.getState()).toBe("failed");
+      expect(failed!.attemptsMade, "an unrecoverable error is not retried").toBe(1);
+      expect(failed!.failedReason).toMatch(/is a job of format 1/);
+    } finally {
+      await queue.close();
+    }
+  }, 60_000);
 });
