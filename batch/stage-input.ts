@@ -165,10 +165,13 @@ export async function stageInput(
     ),
   ];
   // NaN sorts above every number and ±inf lie outside any range, so BETWEEN alone rejects them; NULL stays a gap.
-  // The value checked is the FLOAT that is staged, so a bound float32 cannot hold exactly (0.6, say) never lets a
-  // value through that core's encoder would then refuse for the whole site
-  const inRange = (f: (typeof observed)[number]) =>
-    `(${sqlIdent(`v_${f.name}`)}::FLOAT::DOUBLE BETWEEN ${f.min} AND ${f.max})`;
+  // The FLOAT that is staged is checked too, so a bound float32 cannot hold exactly (0.6, say) never lets a value
+  // through that core's encoder would then refuse for the whole site; it is cast only once the DOUBLE is in range
+  // (a DOUBLE beyond FLOAT's range makes the cast fail, and CASE evaluates its branch only for rows that take it)
+  const inRange = (f: (typeof observed)[number]) => {
+    const v = sqlIdent(`v_${f.name}`);
+    return `(CASE WHEN ${v} BETWEEN ${f.min} AND ${f.max} THEN ${v}::FLOAT::DOUBLE BETWEEN ${f.min} AND ${f.max} ELSE ${v} BETWEEN ${f.min} AND ${f.max} END)`;
+  };
   const outOfRange = (f: (typeof observed)[number]) => `NOT ${inRange(f)}`;
   const unparseable = textual.map(
     (f) => `(${sqlIdent(`g_${f.name}`)} AND ${sqlIdent(`v_${f.name}`)} IS NULL)`,

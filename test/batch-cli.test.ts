@@ -273,6 +273,26 @@ describe("bad files", () => {
   });
 });
 
+describe("a value beyond the range of FLOAT", () => {
+  it("is one out-of-range row of its site, and the run goes on", () => {
+    const dir = tmp();
+    const files = writeFixture(
+      dir,
+      [
+        { site: "A", start: "2010-01-01", days: 30 },
+        { site: "B", start: "2010-01-01", days: 30 },
+      ],
+      ["A,2010-01-31,1e300,0.2,11,0"],
+    );
+    const out = join(dir, "out");
+    const r = soilco2(predictBatchArgs(files.drivers, files.sites, out));
+    expect(r.status, r.stderr).toBe(0);
+    const m = manifestOf(out);
+    expect(m.issues.A.rows).toEqual({ value_out_of_range: 1 });
+    expect(m.totals.rows).toBe(61);
+  });
+});
+
 describe("soilco2 worker --model", () => {
   it("a --queue that is not redis:// stops the worker at once with one clear error, the model not opened", () => {
     const r = soilco2(["worker", "--queue", "http://127.0.0.1:1", "--model", MODEL]);
