@@ -14,6 +14,7 @@ import { defaultModelDir } from "../batch/predict-batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
+import { procCpuSeconds } from "./proc-cpu.ts";
 
 /** Targets from issue 17. */
 export const TARGETS = { toBare: 0.8, twoWorkers: 1.6, rssBytes: 1024 ** 3 };
@@ -123,12 +124,6 @@ async function startRedis(): Promise<{ url: string; proc: ChildProcess }> {
   return { url: `redis://127.0.0.1:${port}`, proc };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux; clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of proc(5)
-}
-
 /**
  * Run `f` with `n` `soilco2 worker` processes started (each opening the model at start, as a long-lived worker
  * has), and the CPU seconds the workers used while `f` ran.
@@ -152,9 +147,9 @@ async function withWorkers<T>(
     ),
   );
   try {
-    const cpu0 = ws.reduce((c, w) => c + cpuSeconds(w.pid!), 0);
+    const cpu0 = ws.reduce((c, w) => c + procCpuSeconds(`/proc/${w.pid}/stat`), 0);
     const result = await f();
-    return { result, cpu: ws.reduce((c, w) => c + cpuSeconds(w.pid!), 0) - cpu0 };
+    return { result, cpu: ws.reduce((c, w) => c + procCpuSeconds(`/proc/${w.pid}/stat`), 0) - cpu0 };
   } finally {
     for (const w of ws) w.kill("SIGTERM");
     await Promise.all(ws.map((w) => new Promise((r) => w.on("exit", r))));

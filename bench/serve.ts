@@ -2,7 +2,6 @@
  * `npm run bench:serve`: `soilco2 serve` with its shipped defaults over loopback (autocannon), batching on against
  * off, interleaved in rounds, and against the best bare session.run on the same cores, measured in the same run.
  */
-import { readFileSync } from "node:fs";
 import { Agent, request } from "node:http";
 import autocannon from "autocannon";
 import * as ort from "onnxruntime-node";
@@ -15,6 +14,7 @@ import { DEFAULT_BATCHING } from "../serving/app.ts";
 import { DEFAULT_POOL } from "../serving/node/load-models.ts";
 import { type RunningServer, startServer } from "../serving/node/server.ts";
 import { createWorkerPool } from "../serving/node/worker-pool.ts";
+import { procCpuSeconds } from "./proc-cpu.ts";
 
 /** Targets from issue 14. */
 export const TARGETS = { oneConnRatio: 0.95, oneConnP50Ms: 0.5, manyConnRatio: 1.5, httpToBare: 0.8 };
@@ -109,12 +109,7 @@ const emptyLoad = (): Load => ({ requests: 0, seconds: 0, p50: [], p99: [], bad:
  * 10 ms), or NaN elsewhere. The servers run on this thread; the load generator and the sessions run on others.
  */
 function mainThreadCpuMs(): number {
-  try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return Number.NaN;
-  }
+  return procCpuSeconds(`/proc/self/task/${process.pid}/stat`) * 1000;
 }
 
 async function load(into: Load, url: string, body: string, connections: number): Promise<void> {
