@@ -13,6 +13,8 @@ export type ProgressHooks = ((
 /** Progress bar per epoch with ETA and the running losses (plain lines when stderr is not a terminal). */
 export function progressHooks(quiet: boolean): ProgressHooks {
   let running: cliProgress.SingleBar | undefined;
+  // set by stopAll: training goes on for a moment after Ctrl-C, and a next epoch's bar must not hide the cursor again
+  let stopped = false;
   const factory = (
     fold: number | null,
     _experiment: unknown,
@@ -41,11 +43,15 @@ export function progressHooks(quiet: boolean): ProgressHooks {
     let last = "";
     return {
       onEpochStart: (epoch, batches) => {
+        if (stopped) return;
         running = bar;
         bar.start(batches, 0, { epoch, loss: "…", last });
       },
-      onBatch: (_e, b, _n, loss) => bar.update(b, { loss: loss.toFixed(4) }),
+      onBatch: (_e, b, _n, loss) => {
+        if (!stopped) bar.update(b, { loss: loss.toFixed(4) });
+      },
       onEpochEnd: (r, improved) => {
+        if (stopped) return;
         last = `val ${r.valLoss.toFixed(4)} NSE ${r.valMedianNse.toFixed(3)}${improved ? " *" : ""}`;
         bar.update({ last });
         bar.stop();
@@ -55,6 +61,7 @@ export function progressHooks(quiet: boolean): ProgressHooks {
   };
   return Object.assign(factory, {
     stopAll: () => {
+      stopped = true;
       running?.stop();
       running = undefined;
     },
