@@ -2,7 +2,10 @@
  * `npm run bench:serve`: `soilco2 serve` with its shipped defaults over loopback (autocannon), batching on against
  * off, interleaved in rounds, and against the best bare session.run on the same cores, measured in the same run.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import autocannon from "autocannon";
 import * as ort from "onnxruntime-node";
 import { staticWidth } from "../core/model-schema.ts";
@@ -15,6 +18,7 @@ import { DEFAULT_POOL } from "../serving/node/load-models.ts";
 import { type RunningServer, startServer } from "../serving/node/server.ts";
 import { createWorkerPool } from "../serving/node/worker-pool.ts";
 import { procCpuSeconds } from "./proc-cpu.ts";
+import { loadBinary, writeBinaryBody } from "./serve-binary.ts";
 
 /** Targets from issue 14. */
 export const TARGETS = { oneConnRatio: 0.95, oneConnP50Ms: 0.5, manyConnRatio: 1.5, httpToBare: 0.8 };
@@ -131,6 +135,23 @@ async function load(into: Load, url: string, body: string, connections: number):
   into.mainCpuMs += mainThreadCpuMs() - cpu0;
 }
 
+/** The v2 binary arm: the same site as binary tensors to `/v2/models/<name>/infer`, efflux answered as bytes. */
+async function loadV2Binary(into: Load, url: string, connections: number): Promise<void> {
+  const cpu0 = mainThreadCpuMs();
+  const r = await loadBinary(
+    `${url}/v2/models/${model.manifest.name}/infer`,
+    binaryBody,
+    connections,
+    SECONDS,
+  );
+  into.requests += r.total;
+  into.seconds += r.duration;
+  into.p50.push(r.p50);
+  into.p99.push(r.p99);
+  into.bad += r.bad;
+  into.mainCpuMs += mainThreadCpuMs() - cpu0;
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
 /** One connection, closed loop, latency per request in µs resolution (autocannon's percentiles are whole ms). */
@@ -198,6 +219,9 @@ console.log(
 );
 
 const body = JSON.stringify({ sites: [site(DAYS, 1)] });
+const model = await readModelDir(dir);
+const scratch = mkdtempSync(join(tmpdir(), "soilco2-bench-serve-"));
+const binaryBody = writeBinaryBody(site(DAYS, 1), model, scratch);
 interface Arm {
   pool: [number, number];
   bare: Awaited<ReturnType<typeof barePredictor>>;
@@ -205,7 +229,7 @@ interface Arm {
   sweep: [number, number][];
   on: RunningServer;
   off: RunningServer;
-  res: { on1: Load; off1: Load; onN: Load; offN: Load };
+  res: { on1: Load; off1: Load; onN: Load; offN: Load; binN: Load };
   bareRates: number[];
 }
 const all: Arm[] = [];
@@ -215,21 +239,24 @@ for (const pool of pools) {
   for (const b of BARE_BATCHES) sweep.push([b, await bare.rate(b, 1)]);
   const [bestBatch] = sweep.reduce((a, b) => (b[1] > a[1] ? b : a));
   const [on, off] = [await server(dir, true, pool), await server(dir, false, pool)];
-  const res = { on1: emptyLoad(), off1: emptyLoad(), onN: emptyLoad(), offN: emptyLoad() };
+  const res = { on1: emptyLoad(), off1: emptyLoad(), onN: emptyLoad(), offN: emptyLoad(), binN: emptyLoad() };
   all.push({ pool, bare, bestBatch, sweep, on, off, res, bareRates: [] });
 }
 // Warm-up: the first requests compile the body schema and JIT the parsers.
 for (const a of all) for (const srv of [a.on, a.off]) await loadOne(emptyLoad(), srv.url, body, 0.5);
+for (const a of all) await loadV2Binary(emptyLoad(), a.on.url, 1);
 const steps = all.flatMap((a): (() => Promise<unknown>)[] => [
   () => loadOne(a.res.on1, a.on.url, body),
   () => loadOne(a.res.off1, a.off.url, body),
   () => load(a.res.onN, a.on.url, body, MANY),
   () => load(a.res.offN, a.off.url, body, MANY),
+  () => loadV2Binary(a.res.binN, a.on.url, MANY),
   async () => a.bareRates.push(await a.bare.rate(a.bestBatch, SECONDS)),
 ]);
 for (let round = 0; round < ROUNDS; round++)
   for (const step of round % 2 === 0 ? steps : [...steps].reverse()) await step();
 for (const a of all) await Promise.all([a.on.close(), a.off.close(), a.bare.release()]);
+rmSync(scratch, { recursive: true, force: true });
 
 for (const { pool, sweep, bestBatch, bareRates, res, bare } of all) {
   const tag = pool === SHIPPED ? "shipped" : "candidate";
@@ -245,10 +272,14 @@ for (const { pool, sweep, bestBatch, bareRates, res, bare } of all) {
     `  HTTP ${MANY} connections, batching on : ${describe(res.onN, 0)}; main thread ${fmt(res.onN.mainCpuMs / res.onN.requests, 2)} ms CPU per request`,
   );
   console.log(`  HTTP ${MANY} connections, batching off: ${describe(res.offN, 0)}`);
+  console.log(
+    `  HTTP ${MANY} connections, batching on, v2 binary tensors (Triton's HTTP client): ${describe(res.binN, 0)}; main thread ${fmt(res.binN.mainCpuMs / res.binN.requests, 2)} ms CPU per request`,
+  );
   const one = rate(res.on1) / rate(res.off1);
   const dp50 = median(res.on1.p50) - median(res.off1.p50);
   const many = rate(res.onN) / rate(res.offN);
   const toBare = rate(res.onN) / bareBest;
+  const binToBare = rate(res.binN) / bareBest;
   const mark = (ok: boolean) => (ok ? "met" : "NOT met");
   console.log(
     `  1 connection on/off: ${one.toFixed(2)} (target >= ${TARGETS.oneConnRatio}: ${mark(one >= TARGETS.oneConnRatio)}); ` +
@@ -259,15 +290,23 @@ for (const { pool, sweep, bestBatch, bareRates, res, bare } of all) {
       `HTTP on / bare: ${toBare.toFixed(2)} (target >= ${TARGETS.httpToBare}: ${mark(toBare >= TARGETS.httpToBare)}); ` +
       `p99 on ${fmt(median(res.onN.p99), 1)} ms`,
   );
+  console.log(
+    `  ${MANY} connections v2 binary / bare: ${binToBare.toFixed(2)} (target >= ${TARGETS.httpToBare}: ${mark(binToBare >= TARGETS.httpToBare)}); p99 ${fmt(median(res.binN.p99), 1)} ms`,
+  );
 }
 if (all.length > 1) {
   // the strict reading of "the best bare session.run on the same cores": the best of every pool measured
   const bareOf = (a: Arm) => a.bareRates.reduce((x, y) => x + y, 0) / a.bareRates.length;
   const bestBare = all.reduce((a, b) => (bareOf(b) > bareOf(a) ? b : a));
-  const bestHttp = all.reduce((a, b) => (rate(b.res.onN) > rate(a.res.onN) ? b : a));
-  console.log(
-    `\nover all pools: best HTTP (${MANY} connections, batching on) ${fmt(rate(bestHttp.res.onN), 1)} req/s (pool ${bestHttp.pool.join("x")}) / ` +
-      `best bare ${fmt(bareOf(bestBare))} site-predictions/s (pool ${bestBare.pool.join("x")}) = ${(rate(bestHttp.res.onN) / bareOf(bestBare)).toFixed(2)}`,
-  );
+  for (const [what, of] of [
+    ["JSON /v1/predict", (a: Arm) => a.res.onN],
+    ["v2 binary tensors", (a: Arm) => a.res.binN],
+  ] as const) {
+    const bestHttp = all.reduce((a, b) => (rate(of(b)) > rate(of(a)) ? b : a));
+    console.log(
+      `${what === "JSON /v1/predict" ? "\n" : ""}over all pools: best HTTP ${what} (${MANY} connections, batching on) ${fmt(rate(of(bestHttp)), 1)} req/s (pool ${bestHttp.pool.join("x")}) / ` +
+        `best bare ${fmt(bareOf(bestBare))} site-predictions/s (pool ${bestBare.pool.join("x")}) = ${(rate(of(bestHttp)) / bareOf(bestBare)).toFixed(2)}`,
+    );
+  }
 }
 agent.destroy();

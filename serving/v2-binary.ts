@@ -35,6 +35,18 @@ export async function readInferBody(req: Request): Promise<InferBody> {
   return { json: await readJson({ text: async () => text }), binary: bytes.subarray(n) };
 }
 
+/** Whether this host stores floats little-endian (the wire order), so bytes copy as they are. */
+const HOST_LE = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
+
+/** Little-endian FP32 bytes [4n] as a fresh Float32Array [n]: one copy on a little-endian host. */
+function readFloat32LE(bytes: Uint8Array): Float32Array {
+  if (HOST_LE) return new Float32Array(bytes.slice().buffer);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const values = new Float32Array(bytes.byteLength / 4);
+  for (let k = 0; k < values.length; k++) values[k] = view.getFloat32(k * 4, true);
+  return values;
+}
+
 /**
  * Cut the binary tensors of the inputs that carry `parameters.binary_data_size`, in input order, as FP32.
  * @returns index in `inputs` → values
@@ -62,10 +74,7 @@ export function binaryInputs(
         "send every input's bytes after the JSON header, in input order",
         where,
       );
-    const view = new DataView(binary.buffer, binary.byteOffset + at, size);
-    const values = new Float32Array(size / 4);
-    for (let k = 0; k < values.length; k++) values[k] = view.getFloat32(k * 4, true);
-    out.set(i, values);
+    out.set(i, readFloat32LE(binary.subarray(at, at + size)));
     at += size;
   });
   if (at !== binary.length)
@@ -88,7 +97,11 @@ export function binaryResponse(header: unknown, tensors: readonly Float32Array[]
   body.set(json, 0);
   const view = new DataView(body.buffer);
   let at = json.length;
-  for (const t of tensors) for (let k = 0; k < t.length; k++, at += 4) view.setFloat32(at, t[k]!, true);
+  for (const t of tensors) {
+    if (HOST_LE) body.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), at);
+    else for (let k = 0; k < t.length; k++) view.setFloat32(at + 4 * k, t[k]!, true);
+    at += t.byteLength;
+  }
   return new Response(body, {
     status: 200,
     headers: { "Content-Type": "application/octet-stream", [INFERENCE_HEADER]: String(json.length) },

@@ -363,6 +363,38 @@ describe("binary tensor data extension (Triton)", () => {
     });
     expect(res2.status).toBe(400);
   });
+
+  it.each([
+    [
+      "a value above its column's maximum",
+      "dynamic",
+      0,
+      1e4,
+      /inputs\[0\]\.data\[0\] \(row 0, step 0, \w+\): 10000 is above the valid maximum/,
+    ],
+    [
+      "an infinite value",
+      "dynamic",
+      Dd + 1,
+      Number.POSITIVE_INFINITY,
+      /inputs\[0\]\.data\[\d+\].*not a finite/,
+    ],
+    [
+      "NaN in a column that allows no gap",
+      "static",
+      Ds - 1,
+      Number.NaN,
+      /inputs\[1\]\.data\[\d+\].*required/,
+    ],
+  ])("checks binary values like JSON ones: %s is a 400 naming the element", async (_w, input, k, v, re) => {
+    const dyn = batch.dynamic.slice();
+    const st = batch.static.slice();
+    (input === "dynamic" ? dyn : st)[k] = v;
+    const res = await app.request(INFER, { method: "POST", ...binaryRequest(header(), [dyn, st]) });
+    const body = (await res.json()) as { error: string };
+    expect(res.status, JSON.stringify(body)).toBe(400);
+    expect(body.error).toMatch(re);
+  });
 });
 
 describe("every land-cover one-hot is validated on v2", () => {

@@ -1,0 +1,89 @@
+/**
+ * bench:serve's binary arm: a site's request as Triton's HTTP client sends it (the KServe v2 binary tensor
+ * extension: a JSON header, then FP32 bytes; the answer's efflux as bytes too), and its load generator.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { stackSites } from "../core/batch.ts";
+import { staticWidth } from "../core/model-schema.ts";
+import { type ModelIdentity, planSite } from "../core/predict-site.ts";
+import type { SiteRequest } from "../core/request.ts";
+import type { ModelDir } from "../model/node/read-model.ts";
+import { INFERENCE_HEADER } from "../serving/v2-binary.ts";
+
+/** A v2 binary body written to `file`: the site's tensors exactly as `/v1/predict` runs them (its spin-up included). */
+export interface BinaryBody {
+  file: string;
+  /** Request headers: the content type and the JSON header's length. */
+  headers: Record<string, string>;
+  /** Days per site in the tensor (the request's days plus spin-up). */
+  days: number;
+}
+
+/**
+ * Encode `site` through core's request path (so the tensor equals what `/v1/predict` runs for it) and write its
+ * binary v2 body to `dir`.
+ */
+export function writeBinaryBody(site: SiteRequest, m: ModelDir, dir: string): BinaryBody {
+  const identity: ModelIdentity = { ...m.manifest, sha256: m.manifest.model.sha256 };
+  const plan = planSite(site, m.schema, identity, "site");
+  const x = stackSites([plan.run], m.schema.dynamic.length, staticWidth(m.schema));
+  const header = Buffer.from(
+    JSON.stringify({
+      inputs: [
+        {
+          name: "dynamic",
+          shape: [1, x.time, x.dynamicCols],
+          datatype: "FP32",
+          parameters: { binary_data_size: x.dynamic.byteLength },
+        },
+        {
+          name: "static",
+          shape: [1, x.staticCols],
+          datatype: "FP32",
+          parameters: { binary_data_size: x.static.byteLength },
+        },
+      ],
+      outputs: [{ name: "efflux", parameters: { binary_data: true } }],
+    }),
+  );
+  const file = join(dir, "v2-binary-body.bin");
+  writeFileSync(file, Buffer.concat([header, Buffer.from(x.dynamic.buffer), Buffer.from(x.static.buffer)]));
+  return {
+    file,
+    headers: { "content-type": "application/octet-stream", [INFERENCE_HEADER]: String(header.length) },
+    days: x.time,
+  };
+}
+
+/** What one load run measured. */
+export interface LoadResult {
+  total: number;
+  /** Seconds. */
+  duration: number;
+  /** Latency percentiles, ms. */
+  p50: number;
+  p99: number;
+  /** Non-2xx answers, errors and timeouts. */
+  bad: number;
+}
+
+/** POST the body at `url` from `connections` connections for `seconds`, from a worker thread (as autocannon's own `workers: 1`). */
+export function loadBinary(
+  url: string,
+  body: BinaryBody,
+  connections: number,
+  seconds: number,
+): Promise<LoadResult> {
+  const worker = new Worker(new URL("./load-worker.mjs", import.meta.url), {
+    workerData: { url, file: body.file, headers: body.headers, connections, duration: seconds },
+  });
+  return new Promise((resolve, reject) => {
+    worker.once("message", (r: LoadResult) => {
+      resolve(r);
+      void worker.terminate();
+    });
+    worker.once("error", reject);
+  });
+}
