@@ -42,12 +42,13 @@ describe("micro-batcher", () => {
 
   it("runs a request at once when the model is idle, whatever maxWaitMs says (Triton's default)", async () => {
     const d = doubler();
-    const b = createBatcher({ run: d.run, maxBatch: 64, maxWaitMs: 50 });
+    // a wait long enough that no stall of a loaded machine is mistaken for it
+    const b = createBatcher({ run: d.run, maxBatch: 64, maxWaitMs: 2000 });
     const t0 = performance.now();
     const p = b.submit([7]);
     expect(d.calls).toEqual([[7]]);
     expect(await p).toEqual([14]);
-    expect(performance.now() - t0).toBeLessThan(40);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it("caps a batch by cost (site-days) and counts the queue in that unit", async () => {

@@ -42,13 +42,13 @@ describe("micro-batching over HTTP", () => {
     const p = slowPredictor(0);
     const app = createApp({
       registry: createModelRegistry([{ ...base, predictor: p }]),
-      batching: { maxWaitMs: 300 },
+      batching: { maxWaitMs: 3000 }, // long enough that no stall of a loaded machine is mistaken for it
     });
     await postJson(app, "/v1/predict", { sites: [demoSite(30)] }); // compiles the body schema
     const t0 = performance.now();
     const r = await postJson(app, "/v1/predict", { sites: [demoSite(30)] });
     expect(r.status).toBe(200);
-    expect(performance.now() - t0).toBeLessThan(150);
+    expect(performance.now() - t0).toBeLessThan(1500);
   });
 
   it("under load, requests that queue while a batch runs share the next call, capped in site-days", async () => {
