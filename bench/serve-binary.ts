@@ -1,7 +1,4 @@
-/**
- * bench:serve's binary arm: a site's request as Triton's HTTP client sends it (the KServe v2 binary tensor
- * extension: a JSON header, then FP32 bytes; the answer's efflux as bytes too), and its load generator.
- */
+/** bench:serve's binary arm: a site as Triton's HTTP client sends it (KServe v2 binary tensors, efflux answered as bytes) and its load generator. */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -85,5 +82,9 @@ export function loadBinary(
       void worker.terminate();
     });
     worker.once("error", reject);
+    // a worker that ends without its result (after a result, the promise is settled and this does nothing)
+    worker.once("exit", (code) =>
+      reject(new Error(`the load worker exited (code ${code}) without a result`)),
+    );
   });
 }

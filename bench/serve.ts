@@ -7,17 +7,13 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import * as ort from "onnxruntime-node";
-import { staticWidth } from "../core/model-schema.ts";
-import { spinUpDaysFor } from "../core/predict-site.ts";
 import { defaultModelDir } from "../model/node/model-dirs.ts";
 import { readModelDir } from "../model/node/read-model.ts";
-import { createOrtPredictor } from "../model/ort-predict.ts";
 import { DEFAULT_BATCHING } from "../serving/app.ts";
 import { DEFAULT_POOL } from "../serving/node/load-models.ts";
 import { type RunningServer, startServer } from "../serving/node/server.ts";
-import { createWorkerPool } from "../serving/node/worker-pool.ts";
 import { procCpuSeconds } from "./proc-cpu.ts";
+import { barePredictor } from "./serve-bare.ts";
 import { loadBinary, writeBinaryBody } from "./serve-binary.ts";
 
 /** Targets from issue 14. */
@@ -53,48 +49,6 @@ function site(days: number, k: number) {
       precip_sum: s((d) => (d % 4 === 0 ? 5 : 0)),
     },
   };
-}
-
-/**
- * A bare predictor of a pool on raw tensors (no HTTP, no JSON): one session on this thread, several on workers. Its
- * series are as long as those the server runs for the benchmark's requests: their days plus the default spin-up
- * (`spinUpDaysFor`, the model's warm-up days), so both arms do the same model work per site.
- */
-async function barePredictor(modelDir: string, [sessions, threads]: [number, number]) {
-  const m = await readModelDir(modelDir);
-  const T = DAYS + spinUpDaysFor({}, m.schema);
-  const opts = { intraOpNumThreads: threads, interOpNumThreads: 1 };
-  const Dd = m.schema.dynamic.length;
-  const Ds = staticWidth(m.schema);
-  const p =
-    sessions === 1
-      ? await createOrtPredictor(ort, m.modelBytes, opts)
-      : (await createWorkerPool(m.modelBytes, "cpu", sessions, opts)).predictor;
-  /** Site-predictions/s at `batch` over `seconds`, one loop per session, all at once. */
-  const rate = async (batch: number, seconds: number) => {
-    const x = {
-      dynamic: new Float32Array(batch * T * Dd).map((_, i) => (i % Dd < 6 ? 0.2 + (i % 7) * 0.1 : 0.5)),
-      static: new Float32Array(batch * Ds).map((_, i) => (i % Ds < 4 ? 10 : 0)),
-      batch,
-      time: T,
-      dynamicCols: Dd,
-      staticCols: Ds,
-    };
-    await p.predict(x);
-    let n = 0;
-    const until = performance.now() + seconds * 1000;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: sessions }, async () => {
-        while (performance.now() < until) {
-          await p.predict(x);
-          n += batch;
-        }
-      }),
-    );
-    return n / ((performance.now() - t0) / 1000);
-  };
-  return { rate, days: T, release: () => p.release() };
 }
 
 interface Load {
@@ -221,6 +175,7 @@ console.log(
 const body = JSON.stringify({ sites: [site(DAYS, 1)] });
 const model = await readModelDir(dir);
 const scratch = mkdtempSync(join(tmpdir(), "soilco2-bench-serve-"));
+process.once("exit", () => rmSync(scratch, { recursive: true, force: true }));
 const binaryBody = writeBinaryBody(site(DAYS, 1), model, scratch);
 interface Arm {
   pool: [number, number];
@@ -234,7 +189,7 @@ interface Arm {
 }
 const all: Arm[] = [];
 for (const pool of pools) {
-  const bare = await barePredictor(dir, pool);
+  const bare = await barePredictor(dir, pool, DAYS);
   const sweep: [number, number][] = [];
   for (const b of BARE_BATCHES) sweep.push([b, await bare.rate(b, 1)]);
   const [bestBatch] = sweep.reduce((a, b) => (b[1] > a[1] ? b : a));
@@ -256,7 +211,6 @@ const steps = all.flatMap((a): (() => Promise<unknown>)[] => [
 for (let round = 0; round < ROUNDS; round++)
   for (const step of round % 2 === 0 ? steps : [...steps].reverse()) await step();
 for (const a of all) await Promise.all([a.on.close(), a.off.close(), a.bare.release()]);
-rmSync(scratch, { recursive: true, force: true });
 
 for (const { pool, sweep, bestBatch, bareRates, res, bare } of all) {
   const tag = pool === SHIPPED ? "shipped" : "candidate";

@@ -40,7 +40,11 @@ const HOST_LE = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
 
 /** Little-endian FP32 bytes [4n] as a fresh Float32Array [n]: one copy on a little-endian host. */
 function readFloat32LE(bytes: Uint8Array): Float32Array {
-  if (HOST_LE) return new Float32Array(bytes.slice().buffer);
+  if (HOST_LE) {
+    const out = new Float32Array(bytes.byteLength / 4);
+    new Uint8Array(out.buffer).set(bytes);
+    return out;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const values = new Float32Array(bytes.byteLength / 4);
   for (let k = 0; k < values.length; k++) values[k] = view.getFloat32(k * 4, true);

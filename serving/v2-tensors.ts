@@ -62,12 +62,16 @@ function layout(data: readonly unknown[], shape: readonly number[], path: string
   return "nested";
 }
 
+/** The refusal of a gap in a column that allows none (the same words for JSON and binary data). */
+const required = (col: Column) =>
+  `${col.name} is required (a gap, null in JSON or NaN in binary data, is not allowed in this column)`;
+
 /** Write the leaves of `data` into `out` from `at`, checking each against its column; returns the next index. */
 function fill(
   data: readonly unknown[] | Float32Array,
   out: Float32Array,
   at: number,
-  cols: Column[],
+  cols: readonly Column[],
   where: (i: number) => string,
 ): number {
   let k = at;
@@ -78,8 +82,7 @@ function fill(
     }
     const col = cols[k % cols.length]!;
     if (v === null || (typeof v === "number" && Number.isNaN(v))) {
-      if (!col.gapAllowed)
-        throw bad(where(k), `${col.name} is required (null is a gap, and this column allows none)`);
+      if (!col.gapAllowed) throw bad(where(k), required(col));
       out[k++] = Number.NaN;
       continue;
     }
@@ -99,27 +102,41 @@ function fill(
  * Check binary values [size] in place, column by column (the binary extension's path: one tight loop over a typed
  * array; `fill`'s per-element type tests made it cost more than the JSON path). NaN is a gap.
  */
-function checkTyped(data: Float32Array, cols: Column[], where: (i: number) => string): void {
+function checkTyped(data: Float32Array, checks: ColumnSet, where: (i: number) => string): void {
+  const { cols, min, max } = checks;
   const n = cols.length;
-  const min = Float64Array.from(cols, (c) => c.min);
-  const max = Float64Array.from(cols, (c) => c.max);
   for (let row = 0; row < data.length; row += n)
     for (let c = 0; c < n; c++) {
       const v = data[row + c]!;
       if (v >= min[c]! && v <= max[c]!) continue;
       const col = cols[c]!;
       if (!Number.isNaN(v)) checkRange(v, col, where(row + c));
-      else if (!col.gapAllowed)
-        throw bad(where(row + c), `${col.name} is required (NaN is a gap, and this column allows none)`);
+      else if (!col.gapAllowed) throw bad(where(row + c), required(col));
     }
 }
 
-/** Column checks per schema, built once (a request reads them, never changes them). */
-const checksOf = new WeakMap<ModelSchema, { dynamic: Column[]; static: Column[] }>();
+/** A tensor's column checks, with their bounds as arrays for the typed loop. */
+interface ColumnSet {
+  cols: readonly Column[];
+  min: Float64Array;
+  max: Float64Array;
+}
+const columnSet = (cols: Column[]): ColumnSet =>
+  Object.freeze({
+    cols: Object.freeze(cols.map((c) => Object.freeze(c))),
+    min: Float64Array.from(cols, (c) => c.min),
+    max: Float64Array.from(cols, (c) => c.max),
+  });
+
+/** Column checks per schema, built once (frozen: a request reads them, never changes them). */
+const checksOf = new WeakMap<ModelSchema, { dynamic: ColumnSet; static: ColumnSet }>();
 function columnChecks(schema: ModelSchema) {
   let checks = checksOf.get(schema);
   if (!checks) {
-    checks = { dynamic: dynamicColumnChecks(schema), static: staticColumnChecks(schema) };
+    checks = {
+      dynamic: columnSet(dynamicColumnChecks(schema)),
+      static: columnSet(staticColumnChecks(schema)),
+    };
     checksOf.set(schema, checks);
   }
   return checks;
@@ -129,11 +146,12 @@ function readTensor(
   input: InferRequest["inputs"][number],
   index: number,
   rank: number,
-  cols: Column[],
+  checks: ColumnSet,
   limits: RequestLimits,
   binary: Float32Array | undefined,
 ): { data: Float32Array; shape: number[] } {
   const path = `inputs[${index}]`;
+  const cols = checks.cols;
   if (input.datatype !== V2_DATATYPE)
     throw bad(
       `${path}.datatype`,
@@ -169,7 +187,7 @@ function readTensor(
     return `${path}.data[${k}] (${at}, ${cols[c]!.name})`;
   };
   if (binary) {
-    checkTyped(binary, cols, where);
+    checkTyped(binary, checks, where);
     return { data: binary, shape };
   }
   const out = new Float32Array(size);

@@ -394,6 +394,22 @@ describe("binary tensor data extension (Triton)", () => {
     const body = (await res.json()) as { error: string };
     expect(res.status, JSON.stringify(body)).toBe(400);
     expect(body.error).toMatch(re);
+    // the same tensors as JSON (NaN as null, infinity as a number JSON.parse reads as Infinity) get the same error
+    const data = (a: Float32Array) =>
+      Array.from(a, (x) => (Number.isNaN(x) ? null : x === Number.POSITIVE_INFINITY ? "INF" : x));
+    const text = JSON.stringify({
+      inputs: [
+        { name: "dynamic", shape: [2, 12, Dd], datatype: "FP32", data: data(dyn) },
+        { name: "static", shape: [2, Ds], datatype: "FP32", data: data(st) },
+      ],
+    }).replace('"INF"', "1e400");
+    const json = await app.request(INFER, {
+      method: "POST",
+      body: text,
+      headers: { "content-type": "application/json" },
+    });
+    expect(json.status).toBe(400);
+    expect(((await json.json()) as { error: string }).error).toBe(body.error);
   });
 });
 
