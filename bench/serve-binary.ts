@@ -6,8 +6,10 @@ import { stackSites } from "../core/batch.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { type ModelIdentity, planSite } from "../core/predict-site.ts";
 import type { SiteRequest } from "../core/request.ts";
+import { INPUT_DYNAMIC, INPUT_STATIC, OUTPUT_EFFLUX } from "../model/graph-contract.ts";
 import type { ModelDir } from "../model/node/read-model.ts";
-import { INFERENCE_HEADER } from "../serving/v2-binary.ts";
+import { encodeBinaryBody, INFERENCE_HEADER } from "../serving/v2-binary.ts";
+import { V2_DATATYPE } from "../serving/v2-tensors.ts";
 
 /** A v2 binary body written to `file`: the site's tensors exactly as `/v1/predict` runs them (its spin-up included). */
 export interface BinaryBody {
@@ -26,30 +28,31 @@ export function writeBinaryBody(site: SiteRequest, m: ModelDir, dir: string): Bi
   const identity: ModelIdentity = { ...m.manifest, sha256: m.manifest.model.sha256 };
   const plan = planSite(site, m.schema, identity, "site");
   const x = stackSites([plan.run], m.schema.dynamic.length, staticWidth(m.schema));
-  const header = Buffer.from(
-    JSON.stringify({
+  const { body, jsonLength } = encodeBinaryBody(
+    {
       inputs: [
         {
-          name: "dynamic",
+          name: INPUT_DYNAMIC,
           shape: [1, x.time, x.dynamicCols],
-          datatype: "FP32",
+          datatype: V2_DATATYPE,
           parameters: { binary_data_size: x.dynamic.byteLength },
         },
         {
-          name: "static",
+          name: INPUT_STATIC,
           shape: [1, x.staticCols],
-          datatype: "FP32",
+          datatype: V2_DATATYPE,
           parameters: { binary_data_size: x.static.byteLength },
         },
       ],
-      outputs: [{ name: "efflux", parameters: { binary_data: true } }],
-    }),
+      outputs: [{ name: OUTPUT_EFFLUX, parameters: { binary_data: true } }],
+    },
+    [x.dynamic, x.static],
   );
   const file = join(dir, "v2-binary-body.bin");
-  writeFileSync(file, Buffer.concat([header, Buffer.from(x.dynamic.buffer), Buffer.from(x.static.buffer)]));
+  writeFileSync(file, body);
   return {
     file,
-    headers: { "content-type": "application/octet-stream", [INFERENCE_HEADER]: String(header.length) },
+    headers: { "content-type": "application/octet-stream", [INFERENCE_HEADER]: String(jsonLength) },
     days: x.time,
   };
 }

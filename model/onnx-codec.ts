@@ -1,5 +1,6 @@
 /** The one place ONNX protobuf is encoded and decoded, ModelProto (model.onnx) and TensorProto (golden .pb files), through the static codec generated from onnx.proto (no eval: Node, workerd and browsers). */
 import $protobuf from "protobufjs/minimal.js";
+import { float32FromLE, writeFloat32LE } from "./float32-le.ts";
 import { onnx } from "./onnx-pb.js";
 
 // int64 fields decode as JS numbers, not Long objects (every int64 in a soilco2 model is far below 2^53).
@@ -52,8 +53,7 @@ export function floatTensor(name: string, dims: number[], values: ArrayLike<numb
   const n = dims.reduce((a, b) => a * b, 1);
   if (values.length !== n) throw new Error(`tensor ${name}: ${values.length} values for shape [${dims}]`);
   const raw = new Uint8Array(n * 4);
-  const view = new DataView(raw.buffer);
-  for (let i = 0; i < n; i++) view.setFloat32(i * 4, values[i]!, true);
+  writeFloat32LE(raw, 0, values);
   return { name, dims, data_type: DataType.FLOAT, raw_data: raw };
 }
 
@@ -79,8 +79,7 @@ export function tensorFloats(tensor: TensorProto): Float32Array {
     const raw = tensor.raw_data;
     if (raw.length !== n * 4)
       throw new Error(`tensor ${tensor.name ?? ""}: ${raw.length} bytes for ${n} floats`);
-    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-    return Float32Array.from({ length: n }, (_, i) => view.getFloat32(i * 4, true));
+    return float32FromLE(raw);
   }
   return Float32Array.from(tensor.float_data ?? []);
 }

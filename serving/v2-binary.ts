@@ -3,6 +3,7 @@
  * `Inference-Header-Content-Length` bytes, then raw little-endian row-major tensors, in requests and answers.
  * Written here because no npm library speaks it on the server side.
  */
+import { float32FromLE, writeFloat32LE } from "../model/float32-le.ts";
 import { HttpError, readJson } from "./errors.ts";
 
 /** The HTTP header giving the JSON header's length in bytes. */
@@ -35,22 +36,6 @@ export async function readInferBody(req: Request): Promise<InferBody> {
   return { json: await readJson({ text: async () => text }), binary: bytes.subarray(n) };
 }
 
-/** Whether this host stores floats little-endian (the wire order), so bytes copy as they are. */
-const HOST_LE = new Uint8Array(new Float32Array([1]).buffer)[3] === 0x3f;
-
-/** Little-endian FP32 bytes [4n] as a fresh Float32Array [n]: one copy on a little-endian host. */
-function readFloat32LE(bytes: Uint8Array): Float32Array {
-  if (HOST_LE) {
-    const out = new Float32Array(bytes.byteLength / 4);
-    new Uint8Array(out.buffer).set(bytes);
-    return out;
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const values = new Float32Array(bytes.byteLength / 4);
-  for (let k = 0; k < values.length; k++) values[k] = view.getFloat32(k * 4, true);
-  return values;
-}
-
 /**
  * Cut the binary tensors of the inputs that carry `parameters.binary_data_size`, in input order, as FP32.
  * @returns index in `inputs` → values
@@ -78,7 +63,7 @@ export function binaryInputs(
         "send every input's bytes after the JSON header, in input order",
         where,
       );
-    out.set(i, readFloat32LE(binary.subarray(at, at + size)));
+    out.set(i, float32FromLE(binary.subarray(at, at + size)));
     at += size;
   });
   if (at !== binary.length)
@@ -90,24 +75,34 @@ export function binaryInputs(
 }
 
 /**
+ * A binary-extension body: the JSON header, then each tensor's little-endian FP32 bytes in order (what a request
+ * and an answer both carry).
+ * @returns the body and the JSON header's length in bytes (the `Inference-Header-Content-Length` value)
+ */
+export function encodeBinaryBody(
+  header: unknown,
+  tensors: readonly Float32Array[],
+): { body: Uint8Array<ArrayBuffer>; jsonLength: number } {
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const body = new Uint8Array(json.length + tensors.reduce((s, t) => s + t.byteLength, 0));
+  body.set(json, 0);
+  let at = json.length;
+  for (const t of tensors) {
+    writeFloat32LE(body, at, t);
+    at += t.byteLength;
+  }
+  return { body, jsonLength: json.length };
+}
+
+/**
  * An answer with binary outputs: the JSON header (each binary output with `parameters.binary_data_size`, no
  * `data`) followed by each output's bytes, little-endian FP32.
  * @example binaryResponse({ model_name: "m", outputs: [{ name: "efflux", ... }] }, [efflux])
  */
 export function binaryResponse(header: unknown, tensors: readonly Float32Array[]): Response {
-  const json = new TextEncoder().encode(JSON.stringify(header));
-  const size = tensors.reduce((s, t) => s + t.length * 4, 0);
-  const body = new Uint8Array(json.length + size);
-  body.set(json, 0);
-  const view = new DataView(body.buffer);
-  let at = json.length;
-  for (const t of tensors) {
-    if (HOST_LE) body.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), at);
-    else for (let k = 0; k < t.length; k++) view.setFloat32(at + 4 * k, t[k]!, true);
-    at += t.byteLength;
-  }
+  const { body, jsonLength } = encodeBinaryBody(header, tensors);
   return new Response(body, {
     status: 200,
-    headers: { "Content-Type": "application/octet-stream", [INFERENCE_HEADER]: String(json.length) },
+    headers: { "Content-Type": "application/octet-stream", [INFERENCE_HEADER]: String(jsonLength) },
   });
 }
