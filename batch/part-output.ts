@@ -2,19 +2,21 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import {
+  BOOLEAN,
+  DATE,
   type DuckDBConnection,
   DuckDBTableFunction,
   type DuckDBType,
+  ENUM,
   FLOAT,
-  INTEGER,
   UTINYINT,
   VARCHAR,
 } from "@duckdb/node-api";
 import { COSORE_CITATION, parquetMetadata } from "../core/daily-table.ts";
-import type { ModelIdentity } from "../core/predict-site.ts";
+import type { IntervalSource, ModelIdentity } from "../core/predict-site.ts";
 import { sqlIdent, sqlString } from "../ingest/sql.ts";
 import { replaceFileAtomic } from "../io/atomic-write.ts";
-import { fillChunk, type TypedColumn } from "./duckdb-columns.ts";
+import { type ChunkColumn, fillChunk, validityMask } from "./duckdb-columns.ts";
 
 /** Columns of every output part, one row per site and calendar day from the site's first driver day to its last. */
 export const BATCH_COLUMNS = {
@@ -38,7 +40,7 @@ export const BATCH_COLUMNS = {
 export interface PartColumns {
   sites: string[];
   /** Per site: where its interval comes from (core's answer), or null. */
-  intervalSource: (string | null)[];
+  intervalSource: IntervalSource[];
   siteIx: Int32Array;
   /** Days since 1970-01-01. */
   day: Int32Array;
@@ -49,9 +51,6 @@ export interface PartColumns {
   upper: Float32Array;
   warmup: Uint8Array;
   driversPresent: Uint8Array;
-  /** Whether any row has an interval / a warm-up flag: when none has, the column is written as constant by SQL. */
-  anyInterval: boolean;
-  anyWarmup: boolean;
 }
 
 /** Columns for `rows` rows. */
@@ -66,8 +65,6 @@ export function allocPartColumns(rows: number): PartColumns {
     upper: new Float32Array(rows),
     warmup: new Uint8Array(rows),
     driversPresent: new Uint8Array(rows),
-    anyInterval: false,
-    anyWarmup: false,
   };
 }
 
@@ -97,97 +94,120 @@ export async function fileSha256(path: string): Promise<string> {
     .digest("hex");
 }
 
-/** Columns being written, by key: the table functions of {@link registerPartRows} scan them. */
-const rowsByKey = new Map<string, { columns: TypedColumn[]; rows: number }>();
-const registered = new WeakSet<DuckDBConnection>();
+/** The interval sources a row can name (core's `IntervalSource` less null), as the ENUM they are written as. */
+const INTERVAL_SOURCES: readonly Exclude<IntervalSource, null>[] = ["calibration", "network"];
 
-/** The typed columns a part hands DuckDB: the optional ones only when some row has a value. */
-function layout(cols: PartColumns): {
-  fn: string;
+/** A part being written: its output columns in file order, as the table function hands them to DuckDB. */
+interface PartRows {
+  rows: number;
   names: string[];
   types: DuckDBType[];
-  columns: TypedColumn[];
-} {
-  const interval = cols.anyInterval;
-  const warmup = cols.anyWarmup;
+  columns: ChunkColumn[];
+}
+
+/** Parts being written, by key: the table function {@link registerPartRows} scans them. */
+const rowsByKey = new Map<string, PartRows>();
+const registered = new WeakSet<DuckDBConnection>();
+
+/** ENUM codes of `ix` (values < `size`) in the width DuckDB stores an ENUM of `size` members: 8, 16 or 32 bits. */
+function enumCodes(ix: Int32Array, size: number): Uint8Array | Uint16Array | Uint32Array {
+  const narrow =
+    size <= 0xff ? new Uint8Array(ix.length) : size <= 0xffff ? new Uint16Array(ix.length) : undefined;
+  if (narrow) {
+    narrow.set(ix); // values < size: no wrap
+    return narrow;
+  }
+  return new Uint32Array(ix.buffer, ix.byteOffset, ix.length); // ix ≥ 0: the same bytes
+}
+
+/**
+ * The file's columns ({@link BATCH_COLUMNS}, in order) from a part's typed columns, each in its final type, so the
+ * COPY only encodes: site and interval_source as ENUM codes (written as strings), date as DATE's day numbers,
+ * NaN bounds and null sources as NULL through validity masks, booleans as bytes.
+ */
+function partRows(cols: PartColumns): PartRows {
+  const n = cols.day.length;
+  const { siteIx } = cols;
+  const sourceOfSite = cols.intervalSource.map((s) => (s === null ? -1 : INTERVAL_SOURCES.indexOf(s)));
+  const source = new Uint8Array(n);
+  for (let r = 0; r < n; r++) source[r] = Math.max(0, sourceOfSite[siteIx[r]!]!);
+  const covered = new Uint8Array(n);
+  for (let r = 0; r < n; r++) covered[r] = cols.driversPresent[r]! > 0 ? 1 : 0;
+  const bound = (xs: Float32Array): ChunkColumn => ({
+    values: xs,
+    valid: validityMask(n, (r) => !Number.isNaN(xs[r]!)),
+  });
+  const entries: [string, DuckDBType, ChunkColumn][] = [
+    ["site", ENUM(cols.sites), { values: enumCodes(siteIx, cols.sites.length) }],
+    ["date", DATE, { values: cols.day }],
+    ["efflux", FLOAT, { values: cols.efflux }],
+    ["efflux_lower", FLOAT, bound(cols.lower)],
+    ["efflux_upper", FLOAT, bound(cols.upper)],
+    [
+      "interval_source",
+      ENUM(INTERVAL_SOURCES),
+      { values: source, valid: validityMask(n, (r) => sourceOfSite[siteIx[r]!]! >= 0) },
+    ],
+    ["warmup", BOOLEAN, { values: cols.warmup }],
+    ["drivers_present", UTINYINT, { values: cols.driversPresent }],
+    ["driver_covered", BOOLEAN, { values: covered }],
+  ];
   return {
-    fn: `soilco2_part_rows_${interval ? "i" : ""}${warmup ? "w" : ""}`,
-    names: [
-      "ix",
-      "day",
-      "efflux",
-      "drivers_present",
-      ...(interval ? ["efflux_lower", "efflux_upper"] : []),
-      ...(warmup ? ["warmup"] : []),
-    ],
-    types: [
-      INTEGER,
-      INTEGER,
-      FLOAT,
-      UTINYINT,
-      ...(interval ? [FLOAT, FLOAT] : []),
-      ...(warmup ? [UTINYINT] : []),
-    ],
-    columns: [
-      cols.siteIx,
-      cols.day,
-      cols.efflux,
-      cols.driversPresent,
-      ...(interval ? [cols.lower, cols.upper] : []),
-      ...(warmup ? [cols.warmup] : []),
-    ],
+    rows: n,
+    names: entries.map((e) => e[0]),
+    types: entries.map((e) => e[1]),
+    columns: entries.map((e) => e[2]),
   };
 }
 
 /**
- * Register on `con`'s database the table functions `soilco2_part_rows_*(key)` (one per layout), which hand DuckDB
- * the typed columns of a part being written, 2048 rows per call copied whole into its vectors, in row order (one
- * scanning thread). They replace an appender into a temp table that the COPY then re-read, which cost twice the
- * CPU per row (measured with `npm run bench:batch`'s parts phase and a CPU profile).
+ * Register on `con`'s database the table function `soilco2_part_rows(key)`, which hands DuckDB the columns of the
+ * part being written under `key`, in their final types, 2048 rows per call copied whole into its vectors, in row
+ * order (one scanning thread). It replaces an appender into a temp table that the COPY then re-read (twice the CPU
+ * per row), and later SQL expressions over raw columns (the site's name from a list, a date from a day number, NaN
+ * to NULL), which cost more CPU per row than the Parquet encoding itself (scratch profiles of the parts phase).
  */
 function registerPartRows(con: DuckDBConnection): void {
-  const empty = allocPartColumns(0);
-  for (const [anyInterval, anyWarmup] of [
-    [false, false],
-    [true, false],
-    [false, true],
-    [true, true],
-  ] as const) {
-    const { fn, names, types } = layout({ ...empty, anyInterval, anyWarmup });
-    con.registerTableFunction(
-      DuckDBTableFunction.create({
-        name: fn,
-        parameterTypes: [VARCHAR],
-        bindFunction: (bind) => {
-          types.forEach((t, i) => {
-            bind.addResultColumn(names[i]!, t);
-          });
-          bind.setBindData({ key: String(bind.getParameter(0)) });
-        },
-        initFunction: (init) => {
-          init.setInitData({ at: 0 });
-          init.setMaxThreads(1);
-        },
-        mainFunction: (info, out) => {
-          const state = info.initData as { at: number };
-          const part = rowsByKey.get((info.bindData as { key: string }).key);
-          if (!part) {
-            info.setError(`${fn}: no part is being written under that key`);
-            return;
-          }
-          const len = Math.min(VECTOR, part.rows - state.at);
-          out.rowCount = len;
-          if (len > 0) fillChunk(out, part.columns, state.at, len);
-          state.at += len;
-        },
-      }),
-    );
-  }
+  const fn = "soilco2_part_rows";
+  con.registerTableFunction(
+    DuckDBTableFunction.create({
+      name: fn,
+      parameterTypes: [VARCHAR],
+      bindFunction: (bind) => {
+        const key = String(bind.getParameter(0));
+        const part = rowsByKey.get(key);
+        if (!part) {
+          bind.setError(`${fn}: no part is being written under that key`);
+          return;
+        }
+        part.types.forEach((t, i) => {
+          bind.addResultColumn(part.names[i]!, t);
+        });
+        bind.setBindData({ key });
+      },
+      initFunction: (init) => {
+        init.setInitData({ at: 0 });
+        init.setMaxThreads(1);
+      },
+      mainFunction: (info, out) => {
+        const state = info.initData as { at: number };
+        const part = rowsByKey.get((info.bindData as { key: string }).key);
+        if (!part) {
+          info.setError(`${fn}: no part is being written under that key`);
+          return;
+        }
+        const len = Math.min(VECTOR, part.rows - state.at);
+        out.rowCount = len;
+        if (len > 0) fillChunk(out, part.columns, state.at, len);
+        state.at += len;
+      },
+    }),
+  );
 }
 
 /**
- * Write a part's rows to `path` (Parquet, zstd) atomically: DuckDB scans the typed columns through a table function
- * and copies them to a temp file beside `path`, which is then renamed over it.
+ * Write a part's rows to `path` (Parquet, zstd) atomically: DuckDB scans the columns through a table function and
+ * copies them to a temp file beside `path`, which is then renamed over it.
  * @returns the row count and the file's sha256
  */
 export async function writePart(
@@ -196,28 +216,18 @@ export async function writePart(
   path: string,
   metadata: Record<string, string>,
 ): Promise<{ rows: number; sha256: string }> {
-  const { fn, columns } = layout(cols);
   if (!registered.has(con)) {
     registerPartRows(con);
     registered.add(con);
   }
   const key = `${process.pid}-${Math.random().toString(36).slice(2, 12)}`;
-  rowsByKey.set(key, { columns, rows: cols.day.length });
+  rowsByKey.set(key, partRows(cols));
   try {
     let sha256 = "";
     const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
-    const list = (xs: readonly (string | null)[]) =>
-      `([${xs.map((x) => (x === null ? "NULL" : sqlString(x))).join(", ")}]::VARCHAR[])`;
-    // NaN marks a row without an interval in the typed columns: NULL in the file
-    const interval = cols.anyInterval
-      ? "CASE WHEN isnan(efflux_lower) THEN NULL ELSE efflux_lower END AS efflux_lower, CASE WHEN isnan(efflux_upper) THEN NULL ELSE efflux_upper END AS efflux_upper"
-      : "NULL::FLOAT AS efflux_lower, NULL::FLOAT AS efflux_upper";
-    const warmup = cols.anyWarmup ? "warmup = 1 AS warmup" : "false AS warmup";
     await replaceFileAtomic(path, async (tmp) => {
       // rows come out in the columns' order (site by site, day by day): the scan runs on one thread
-      await con.run(`COPY (SELECT ${list(cols.sites)}[ix + 1] AS site, (DATE '1970-01-01' + day)::DATE AS date, efflux,
-        ${interval}, ${list(cols.intervalSource)}[ix + 1] AS interval_source, ${warmup}, drivers_present,
-        drivers_present > 0 AS driver_covered FROM ${fn}(${sqlString(key)}))
+      await con.run(`COPY (SELECT * FROM soilco2_part_rows(${sqlString(key)}))
       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv.join(", ")}})`);
       sha256 = await fileSha256(tmp);
     });

@@ -152,8 +152,6 @@ export async function runPart(
     cols.sites.push(p.site);
     cols.intervalSource.push(a.interval);
     modelDays += p.plan.run.dynamic.length / Dd;
-    if (a.lower) cols.anyInterval = true;
-    if (a.warmup.some(Boolean)) cols.anyWarmup = true;
     const n = days.length;
     cols.siteIx.fill(ix, at, at + n);
     cols.day.set(days, at);
