@@ -105,6 +105,9 @@ interface PartRows {
   columns: ChunkColumn[];
 }
 
+/** The table function that scans a part being written ({@link registerPartRows}). */
+const PART_ROWS_FN = "soilco2_part_rows";
+
 /** Parts being written, by key: the table function {@link registerPartRows} scans them. */
 const rowsByKey = new Map<string, PartRows>();
 const registered = new WeakSet<DuckDBConnection>();
@@ -137,7 +140,7 @@ function partRows(cols: PartColumns): PartRows {
     values: xs,
     valid: validityMask(n, (r) => !Number.isNaN(xs[r]!)),
   });
-  const entries: [string, DuckDBType, ChunkColumn][] = [
+  const entries: [keyof typeof BATCH_COLUMNS, DuckDBType, ChunkColumn][] = [
     ["site", ENUM(cols.sites), { values: enumCodes(siteIx, cols.sites.length) }],
     ["date", DATE, { values: cols.day }],
     ["efflux", FLOAT, { values: cols.efflux }],
@@ -165,10 +168,10 @@ function partRows(cols: PartColumns): PartRows {
  * part being written under `key`, in their final types, 2048 rows per call copied whole into its vectors, in row
  * order (one scanning thread). It replaces an appender into a temp table that the COPY then re-read (twice the CPU
  * per row), and later SQL expressions over raw columns (the site's name from a list, a date from a day number, NaN
- * to NULL), which cost more CPU per row than the Parquet encoding itself (scratch profiles of the parts phase).
+ * to NULL), which cost about as much CPU per row as the Parquet encoding itself (a scratch timing of a part's steps).
  */
 function registerPartRows(con: DuckDBConnection): void {
-  const fn = "soilco2_part_rows";
+  const fn = PART_ROWS_FN;
   con.registerTableFunction(
     DuckDBTableFunction.create({
       name: fn,
@@ -227,7 +230,7 @@ export async function writePart(
     const kv = Object.entries(metadata).map(([k, v]) => `${sqlIdent(k)}: ${sqlString(v)}`);
     await replaceFileAtomic(path, async (tmp) => {
       // rows come out in the columns' order (site by site, day by day): the scan runs on one thread
-      await con.run(`COPY (SELECT * FROM soilco2_part_rows(${sqlString(key)}))
+      await con.run(`COPY (SELECT * FROM ${PART_ROWS_FN}(${sqlString(key)}))
       TO ${sqlString(tmp)} (FORMAT parquet, COMPRESSION zstd, KV_METADATA {${kv.join(", ")}})`);
       sha256 = await fileSha256(tmp);
     });
