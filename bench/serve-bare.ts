@@ -4,17 +4,19 @@ import { staticWidth } from "../core/model-schema.ts";
 import { spinUpDaysFor } from "../core/predict-site.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor } from "../model/ort-predict.ts";
+import { sessionOptionsFor } from "../serving/node/load-models.ts";
 import { createWorkerPool } from "../serving/node/worker-pool.ts";
 
 /**
  * A bare predictor of a pool on raw tensors (no HTTP, no JSON): one session on this thread, several on workers. Its
  * series are as long as those the server runs for the benchmark's requests: their days plus the default spin-up
- * (`spinUpDaysFor`, the model's warm-up days), so both arms do the same model work per site.
+ * (`spinUpDaysFor`, the model's warm-up days), so both arms do the same model work per site; its sessions get the
+ * server's session options.
  */
 export async function barePredictor(modelDir: string, [sessions, threads]: [number, number], days: number) {
   const m = await readModelDir(modelDir);
   const T = days + spinUpDaysFor({}, m.schema);
-  const opts = { intraOpNumThreads: threads, interOpNumThreads: 1 };
+  const opts = sessionOptionsFor(threads);
   const Dd = m.schema.dynamic.length;
   const Ds = staticWidth(m.schema);
   const p =

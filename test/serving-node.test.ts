@@ -15,7 +15,7 @@ import { findModelDirs } from "../model/node/model-dirs.ts";
 import { readModelDir } from "../model/node/read-model.ts";
 import { createOrtPredictor, type OrtPredictor } from "../model/ort-predict.ts";
 import { createProviderSession, type NodeOrt } from "../serving/node/execution-provider.ts";
-import { loadModels } from "../serving/node/load-models.ts";
+import { loadModels, sessionOptionsFor } from "../serving/node/load-models.ts";
 import { type RunningServer, startServer } from "../serving/node/server.ts";
 import { assertParity, loadParityCases, runParityCases } from "./helpers/parity-case.ts";
 import { demoSite, makeApp, makeModelRoot, postJson } from "./serving-fixture.ts";
@@ -207,6 +207,18 @@ describe("model loading and execution provider", () => {
     expect(m.entries.map((e) => [e.name, e.version, e.executionProvider, e.ready])).toEqual([
       ["soilco2-lstm", "2.0.0", "cpu", true],
     ]);
+    await m.release();
+  });
+
+  it("gives every session intra-op threads that sleep when idle, in options onnxruntime-node accepts", async () => {
+    expect(sessionOptionsFor(2)).toEqual({
+      intraOpNumThreads: 2,
+      interOpNumThreads: 1,
+      extra: { session: { intra_op: { allow_spinning: "0" } } },
+    });
+    // the binding refuses an `extra` value that is not a string, so a session that opens and answers took them
+    const m = await loadModels(modelDir, { provider: "cpu", threads: 2, sessions: 1 });
+    expect(m.entries.map((e) => e.ready)).toEqual([true]);
     await m.release();
   });
 
