@@ -21,7 +21,12 @@ export const TARGETS = { toBare: 0.8, twoWorkers: 1.6, rssBytes: 1024 ** 3 };
 
 const SITE_DAYS = Number(process.env.BENCH_SITE_DAYS ?? 1e7);
 const SERIES_DAYS = Number(process.env.BENCH_SERIES_DAYS ?? 3650);
-const WORKER_SITE_DAYS = Number(process.env.BENCH_WORKER_SITE_DAYS ?? 1e6);
+/**
+ * Site-days of the rounds (predict-batch's and the workers'): 40 parts of the default 100 000, so that the last
+ * parts' tail (two workers taking two parts each, then one left idle) does not decide the two-worker figure, as it
+ * did with 10 parts (two workers kept 1.73-1.76 cores busy at 10^6 site-days, 1.91-1.92 at 4 × 10^6; 2026-12-06).
+ */
+const WORKER_SITE_DAYS = Number(process.env.BENCH_WORKER_SITE_DAYS ?? 4e6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const BARE_BATCHES = (process.env.BENCH_BARE_BATCHES ?? "1,2,4,8").split(",").map(Number);
 const BIN = new URL("../bin/soilco2.js", import.meta.url).pathname;
