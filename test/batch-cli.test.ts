@@ -6,7 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { beforeAll, describe, expect, it } from "vitest";
+import { loadBatchModel } from "../batch/load-model.ts";
 import { outputRow, stackSites } from "../core/batch.ts";
+import { ArtefactError } from "../core/errors.ts";
 import { staticWidth } from "../core/model-schema.ts";
 import { answerSite, planSite } from "../core/predict-site.ts";
 import { readModelDir } from "../model/node/read-model.ts";
@@ -290,6 +292,17 @@ describe("a value beyond the range of FLOAT", () => {
     const m = manifestOf(out);
     expect(m.issues.A.rows).toEqual({ value_out_of_range: 1 });
     expect(m.totals.rows).toBe(61);
+  });
+});
+
+describe("a model other than the job's", () => {
+  it("is refused by sha256, naming both and what to do", async () => {
+    const err = await loadBatchModel(MODEL, 1, { expectSha256: "f".repeat(64) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ArtefactError);
+    expect(String((err as Error).message)).toMatch(
+      /model\.onnx has sha256 [0-9a-f]{12}…, the job was planned with f{12}…/,
+    );
+    expect(String((err as Error).message)).toMatch(/same model directory as the job/);
   });
 });
 
