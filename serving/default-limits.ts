@@ -29,7 +29,7 @@ export const DEFAULT_BATCHING = {
 
 /**
  * Sessions per model version and intra-op threads per session that ship, measured by `npm run bench:serve` on the
- * 2-core build machine: two sessions of one thread served 20-45% more requests at 64 connections than one (JSON and
- * binary tensors alike) and as many at one connection, for about 50 MB more memory (docs/serving.md).
+ * 2-core build machine: two sessions of one thread served 16-32% more JSON and 43-48% more binary-tensor requests at 64
+ * connections than one in three runs, and as many at one connection, for about 50 MB more memory (docs/serving.md).
  */
 export const DEFAULT_POOL = { sessions: 2, threads: 1 } as const;
